@@ -1,0 +1,199 @@
+package io.cloudbridge.testkit.bigquery;
+
+import com.google.cloud.bigquery.storage.v1.BigDecimalByteStringEncoder;
+import com.google.cloud.bigquery.storage.v1.CivilTimeEncoder;
+import com.google.cloud.bigquery.storage.v1.RowError;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnknownFieldSet;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns serialized proto rows into table rows, as the Storage Write API does: the writer's self-contained
+ * descriptor decoded with proto2 semantics; proto fields matched to columns case-insensitively (or through
+ * the {@code column_name} field option); values converted by column type; bad rows reported by index.
+ */
+final class RowDecoder {
+
+  /** google.cloud.bigquery.storage.v1.column_name, a FieldOptions extension holding the real column name. */
+  private static final int COLUMN_NAME_OPTION = 454943157;
+
+  record Decoded(List<Map<String, Object>> rows, List<RowError> rowErrors) {}
+
+  /** Thrown when the writer schema itself does not fit the table (the whole request fails). */
+  static final class SchemaMismatch extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    SchemaMismatch(String message) {
+      super(message);
+    }
+  }
+
+  private final Descriptor descriptor;
+
+  RowDecoder(DescriptorProto proto) throws Descriptors.DescriptorValidationException {
+    FileDescriptorProto file = FileDescriptorProto.newBuilder().setName("writer_schema.proto")
+        .addMessageType(proto).build();
+    this.descriptor = Descriptors.FileDescriptor.buildFrom(file, new Descriptors.FileDescriptor[0])
+        .findMessageTypeByName(proto.getName());
+  }
+
+  /** Fails when the writer schema has a field the table lacks, or lacks a REQUIRED column. */
+  void checkAgainst(Table table) throws SchemaMismatch {
+    List<String> extra = new ArrayList<>();
+    collectExtraFields(descriptor, table.columns, "", !table.primaryKey().isEmpty(), extra);
+    if (!extra.isEmpty()) {
+      throw new SchemaMismatch("Input schema has more fields than BigQuery schema, extra fields: '"
+          + String.join(",", extra) + "'");
+    }
+    for (Column c : table.columns) {
+      if (c.required() && fieldFor(descriptor, c) == null) {
+        throw new SchemaMismatch("Required field " + c.name() + " is missing from the input schema");
+      }
+    }
+  }
+
+  private static void collectExtraFields(Descriptor d, List<Column> columns, String prefix, boolean cdc,
+                                         List<String> extra) {
+    for (FieldDescriptor f : d.getFields()) {
+      String name = columnName(f);
+      if (cdc && prefix.isEmpty() && (name.equalsIgnoreCase(TableStore.CHANGE_TYPE)
+          || name.equalsIgnoreCase(TableStore.CHANGE_SEQUENCE))) {
+        continue;
+      }
+      Column c = Column.find(columns, name);
+      if (c == null) {
+        extra.add(prefix + name);
+      } else if (f.getType() == FieldDescriptor.Type.MESSAGE && c.type().equals("STRUCT")) {
+        collectExtraFields(f.getMessageType(), c.fields(), prefix + name + ".", false, extra);
+      }
+    }
+  }
+
+  Decoded decode(Table table, List<ByteString> serialized) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    List<RowError> errors = new ArrayList<>();
+    for (int i = 0; i < serialized.size(); i++) {
+      try {
+        DynamicMessage message = DynamicMessage.parseFrom(descriptor, serialized.get(i));
+        Map<String, Object> row = toRow(message, table.columns, !table.primaryKey().isEmpty());
+        if (row.containsKey(TableStore.CHANGE_TYPE)
+            && !List.of("UPSERT", "DELETE").contains(String.valueOf(row.get(TableStore.CHANGE_TYPE)))) {
+          throw new IllegalArgumentException("The given value is not a valid CHANGE_TYPE: " + row.get(TableStore.CHANGE_TYPE));
+        }
+        Object sequence = row.get(TableStore.CHANGE_SEQUENCE);
+        if (sequence != null && !ChangeSequenceNumber.valid((String) sequence)) {
+          throw new IllegalArgumentException("Invalid _CHANGE_SEQUENCE_NUMBER: " + sequence);
+        }
+        rows.add(row);
+      } catch (InvalidProtocolBufferException e) {
+        errors.add(rowError(i, "Could not parse the serialized row: " + e.getMessage()));
+      } catch (IllegalArgumentException e) {
+        errors.add(rowError(i, e.getMessage()));
+      }
+    }
+    return new Decoded(rows, errors);
+  }
+
+  static RowError rowError(long index, String message) {
+    return RowError.newBuilder().setIndex(index).setCode(RowError.RowErrorCode.FIELDS_ERROR).setMessage(message).build();
+  }
+
+  private static Map<String, Object> toRow(DynamicMessage message, List<Column> columns, boolean cdc) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    for (FieldDescriptor f : message.getDescriptorForType().getFields()) {
+      String name = columnName(f);
+      if (cdc && (name.equalsIgnoreCase(TableStore.CHANGE_TYPE) || name.equalsIgnoreCase(TableStore.CHANGE_SEQUENCE))) {
+        if (message.hasField(f)) {
+          row.put(name.toLowerCase(), String.valueOf(message.getField(f)));
+        }
+        continue;
+      }
+      Column c = Column.find(columns, name);
+      if (f.isRepeated()) {
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < message.getRepeatedFieldCount(f); i++) {
+          values.add(convert(c, message.getRepeatedField(f, i)));
+        }
+        row.put(c.name(), values);
+      } else if (message.hasField(f)) {
+        row.put(c.name(), convert(c, message.getField(f)));
+      }
+    }
+    for (Column c : columns) {
+      if (c.required() && !row.containsKey(c.name())) {
+        throw new IllegalArgumentException("Field " + c.name() + ": required field is missing.");
+      }
+    }
+    return row;
+  }
+
+  private static Object convert(Column c, Object v) {
+    try {
+      return switch (c.type()) {
+        case "STRING", "JSON", "GEOGRAPHY", "INTERVAL" -> {
+          String s = (String) v;
+          if (c.maxLength() != null && s.length() > c.maxLength()) {
+            throw new IllegalArgumentException("Field " + c.name() + ": STRING(" + c.maxLength() + ") has maximum length "
+                + c.maxLength() + " but got a value with length " + s.length() + " on field " + c.name() + ".");
+          }
+          yield s;
+        }
+        case "INT64" -> v instanceof String s ? Long.parseLong(s) : ((Number) v).longValue();
+        case "FLOAT64" -> v instanceof String s ? Double.parseDouble(s) : ((Number) v).doubleValue();
+        case "BOOL" -> v instanceof String s ? Boolean.parseBoolean(s) : (Boolean) v;
+        case "BYTES" -> ((ByteString) v).toByteArray();
+        case "TIMESTAMP" -> v instanceof String s ? Instant.parse(s) : micros(((Number) v).longValue());
+        case "DATE" -> v instanceof String s ? LocalDate.parse(s) : LocalDate.ofEpochDay(((Number) v).longValue());
+        case "DATETIME" -> v instanceof String s ? LocalDateTime.parse(s.replace(' ', 'T'))
+            : CivilTimeEncoder.decodePacked64DatetimeMicrosLocalDateTime(((Number) v).longValue());
+        case "TIME" -> v instanceof String s ? LocalTime.parse(s)
+            : CivilTimeEncoder.decodePacked64TimeMicrosLocalTime(((Number) v).longValue());
+        case "NUMERIC" -> v instanceof String s ? new BigDecimal(s)
+            : v instanceof ByteString b ? BigDecimalByteStringEncoder.decodeNumericByteString(b) : new BigDecimal(v.toString());
+        case "BIGNUMERIC" -> v instanceof String s ? new BigDecimal(s)
+            : v instanceof ByteString b ? BigDecimalByteStringEncoder.decodeBigNumericByteString(b) : new BigDecimal(v.toString());
+        case "STRUCT" -> toRow((DynamicMessage) v, c.fields(), false);
+        default -> v;
+      };
+    } catch (ClassCastException | java.time.format.DateTimeParseException | NumberFormatException e) {
+      throw new IllegalArgumentException("Field " + c.name() + ": cannot convert value " + v + " to " + c.type() + ".");
+    }
+  }
+
+  private static Instant micros(long us) {
+    return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L);
+  }
+
+  private static FieldDescriptor fieldFor(Descriptor d, Column c) {
+    for (FieldDescriptor f : d.getFields()) {
+      if (columnName(f).equalsIgnoreCase(c.name())) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  /** The column a proto field writes: its {@code column_name} option when set, else its own name. */
+  private static String columnName(FieldDescriptor f) {
+    UnknownFieldSet.Field option = f.getOptions().getUnknownFields().getField(COLUMN_NAME_OPTION);
+    if (option != null && !option.getLengthDelimitedList().isEmpty()) {
+      return option.getLengthDelimitedList().get(0).toStringUtf8();
+    }
+    return f.getName();
+  }
+}

@@ -1,0 +1,190 @@
+package io.cloudbridge.testkit.bigquery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Datasets, tables and their rows, shared by the REST tables API and the Storage Write service.
+ * Row appends and CDC merges are applied under the store's lock, so a commit of several streams is atomic.
+ */
+final class TableStore {
+
+  static final String CHANGE_TYPE = "_change_type";
+  static final String CHANGE_SEQUENCE = "_change_sequence_number";
+
+  private final Map<String, ObjectNode> datasets = new ConcurrentHashMap<>();
+  private final Map<String, Table> tables = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  TableStore(Clock clock) {
+    this.clock = clock;
+  }
+
+  long now() {
+    return clock.millis();
+  }
+
+  synchronized ObjectNode insertDataset(String project, ObjectNode dataset) {
+    String id = dataset.path("datasetReference").path("datasetId").asText("");
+    if (id.isEmpty() || !id.matches("[A-Za-z0-9_]{1,1024}")) {
+      throw BigQueryError.invalid("Invalid dataset ID \"" + id + "\". Dataset IDs must be alphanumeric (plus underscores).");
+    }
+    String key = project + "/" + id;
+    if (datasets.containsKey(key)) {
+      throw BigQueryError.duplicate("Already Exists: Dataset " + project + ":" + id);
+    }
+    dataset.put("kind", "bigquery#dataset");
+    dataset.put("id", project + ":" + id);
+    ((ObjectNode) dataset.path("datasetReference")).put("projectId", project);
+    dataset.put("creationTime", Long.toString(now()));
+    dataset.put("lastModifiedTime", Long.toString(now()));
+    if (!dataset.has("location")) {
+      dataset.put("location", "US");
+    }
+    dataset.put("etag", "d" + now());
+    datasets.put(key, dataset);
+    return dataset;
+  }
+
+  ObjectNode dataset(String project, String id) {
+    ObjectNode d = datasets.get(project + "/" + id);
+    if (d == null) {
+      throw BigQueryError.notFound("Not found: Dataset " + project + ":" + id);
+    }
+    return d;
+  }
+
+  synchronized Table insertTable(String project, String dataset, ObjectNode resource) {
+    ObjectNode ds = dataset(project, dataset);
+    String id = resource.path("tableReference").path("tableId").asText("");
+    if (id.isEmpty()) {
+      throw BigQueryError.invalid("Required parameter is missing: tableReference.tableId");
+    }
+    String key = project + "/" + dataset + "/" + id;
+    if (tables.containsKey(key)) {
+      throw BigQueryError.duplicate("Already Exists: Table " + project + ":" + dataset + "." + id);
+    }
+    normalize(resource.path("schema").path("fields"));
+    SchemaRules.checkNewTable(resource, Column.listFrom(resource.path("schema").path("fields")));
+    long created = now();
+    resource.put("kind", "bigquery#table");
+    resource.put("id", project + ":" + dataset + "." + id);
+    ObjectNode ref = (ObjectNode) resource.path("tableReference");
+    ref.put("projectId", project);
+    ref.put("datasetId", dataset);
+    resource.put("type", "TABLE");
+    resource.put("location", ds.path("location").asText("US"));
+    resource.put("creationTime", Long.toString(created));
+    resource.put("lastModifiedTime", Long.toString(created));
+    resource.put("etag", "t" + created);
+    Table table = new Table(project, dataset, id, resource, created);
+    tables.put(key, table);
+    return table;
+  }
+
+  Table table(String project, String dataset, String id) {
+    Table t = tables.get(project + "/" + dataset + "/" + id);
+    if (t == null) {
+      dataset(project, dataset);
+      throw BigQueryError.notFound("Not found: Table " + project + ":" + dataset + "." + id);
+    }
+    return t;
+  }
+
+  /** A table by its Storage API path {@code projects/p/datasets/d/tables/t}, or null. */
+  Table tableByPath(String path) {
+    String[] p = path.split("/");
+    if (p.length < 6 || !p[0].equals("projects") || !p[2].equals("datasets") || !p[4].equals("tables")) {
+      return null;
+    }
+    return tables.get(p[1] + "/" + p[3] + "/" + p[5]);
+  }
+
+  /** tables.patch (only the given fields) or tables.update (the whole resource), under the schema rules. */
+  synchronized Table changeTable(String project, String dataset, String id, ObjectNode change, boolean replace) {
+    Table table = table(project, dataset, id);
+    ObjectNode next = replace ? change.deepCopy() : table.resource.deepCopy();
+    if (!replace) {
+      change.fields().forEachRemaining(e -> next.set(e.getKey(), e.getValue()));
+    }
+    for (String outputOnly : List.of("kind", "id", "tableReference", "type", "location", "creationTime")) {
+      next.set(outputOnly, table.resource.get(outputOnly));
+    }
+    if (next.has("schema")) {
+      normalize(next.path("schema").path("fields"));
+      SchemaRules.checkEvolution(table.legacyName(), table.columns, Column.listFrom(next.path("schema").path("fields")));
+    }
+    next.put("lastModifiedTime", Long.toString(now()));
+    next.put("etag", "t" + now());
+    table.setResource(next);
+    return table;
+  }
+
+  synchronized void deleteTable(String project, String dataset, String id) {
+    table(project, dataset, id);
+    tables.remove(project + "/" + dataset + "/" + id);
+  }
+
+  /** Appends rows, applying {@code _change_type} UPSERT/DELETE by primary key as BigQuery CDC does. */
+  synchronized void append(Table table, List<Map<String, Object>> rows) {
+    List<String> key = table.primaryKey();
+    for (Map<String, Object> row : rows) {
+      Object changeType = row.get(CHANGE_TYPE);
+      if (changeType == null || key.isEmpty()) {
+        Map<String, Object> plain = new HashMap<>(row);
+        plain.remove(CHANGE_TYPE);
+        plain.remove(CHANGE_SEQUENCE);
+        table.rows.add(plain);
+        continue;
+      }
+      List<Object> keyValues = new ArrayList<>();
+      key.forEach(k -> keyValues.add(row.get(columnName(table, k))));
+      String sequence = (String) row.get(CHANGE_SEQUENCE);
+      Table.CdcRow current = table.byKey.get(keyValues);
+      if (current != null && sequence != null && current.sequence() != null
+          && ChangeSequenceNumber.compare(sequence, current.sequence()) < 0) {
+        continue; // an older change arriving late loses
+      }
+      Map<String, Object> stored = new HashMap<>(row);
+      stored.remove(CHANGE_TYPE);
+      stored.remove(CHANGE_SEQUENCE);
+      if ("DELETE".equals(changeType)) {
+        table.byKey.remove(keyValues);
+        if (sequence != null) {
+          table.deletedSequences.put(keyValues, sequence);
+        }
+      } else {
+        String deletedAt = table.deletedSequences.get(keyValues);
+        if (deletedAt != null && sequence != null && ChangeSequenceNumber.compare(sequence, deletedAt) < 0) {
+          continue;
+        }
+        table.byKey.put(keyValues, new Table.CdcRow(stored, sequence));
+      }
+    }
+  }
+
+  private static String columnName(Table table, String name) {
+    Column c = Column.find(table.columns, name);
+    return c == null ? name : c.name();
+  }
+
+  synchronized List<Map<String, Object>> rows(String project, String dataset, String id) {
+    return table(project, dataset, id).visibleRows();
+  }
+
+  /** The REST API returns every field's mode explicitly, NULLABLE when the client left it out. */
+  private static void normalize(JsonNode fields) {
+    for (JsonNode f : fields) {
+      if (!f.hasNonNull("mode")) {
+        ((ObjectNode) f).put("mode", "NULLABLE");
+      }
+      normalize(f.path("fields"));
+    }
+  }
+}

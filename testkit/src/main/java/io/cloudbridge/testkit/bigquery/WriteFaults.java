@@ -1,0 +1,81 @@
+package io.cloudbridge.testkit.bigquery;
+
+import io.grpc.Status;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+/** Faults the Storage Write stand-in injects into AppendRows on demand. */
+public final class WriteFaults {
+
+  private final AtomicInteger closeConnections = new AtomicInteger();
+  private final AtomicReference<Status.Code> closeWith = new AtomicReference<>(Status.Code.UNAVAILABLE);
+  private final AtomicInteger inBandErrors = new AtomicInteger();
+  private final AtomicReference<Status.Code> inBandCode = new AtomicReference<>(Status.Code.INTERNAL);
+  private final AtomicInteger schemaMismatches = new AtomicInteger();
+  private final AtomicReference<Predicate<Map<String, Object>>> badRows = new AtomicReference<>();
+  private final AtomicInteger injected = new AtomicInteger();
+
+  /** The next {@code times} appends end the whole connection with {@code code} (e.g. UNAVAILABLE); nothing is written. */
+  public WriteFaults closeConnectionOnNextAppends(int times, Status.Code code) {
+    closeWith.set(code);
+    closeConnections.set(times);
+    return this;
+  }
+
+  /** The next {@code times} appends get an in-stream error response with {@code code} (e.g. RESOURCE_EXHAUSTED). */
+  public WriteFaults failNextAppends(int times, Status.Code code) {
+    inBandCode.set(code);
+    inBandErrors.set(times);
+    return this;
+  }
+
+  /** The next {@code times} appends are refused as SCHEMA_MISMATCH_EXTRA_FIELDS. */
+  public WriteFaults schemaMismatchOnNextAppends(int times) {
+    schemaMismatches.set(times);
+    return this;
+  }
+
+  /** Rows matching {@code rows} are refused with INVALID_ARGUMENT and a row error naming their index. */
+  public WriteFaults rejectRows(Predicate<Map<String, Object>> rows) {
+    badRows.set(rows);
+    return this;
+  }
+
+  public void clear() {
+    closeConnections.set(0);
+    inBandErrors.set(0);
+    schemaMismatches.set(0);
+    badRows.set(null);
+  }
+
+  public int injected() {
+    return injected.get();
+  }
+
+  Status.Code takeConnectionClose() {
+    return take(closeConnections) ? closeWith.get() : null;
+  }
+
+  Status.Code takeInBandError() {
+    return take(inBandErrors) ? inBandCode.get() : null;
+  }
+
+  boolean takeSchemaMismatch() {
+    return take(schemaMismatches);
+  }
+
+  boolean rejects(Map<String, Object> row) {
+    Predicate<Map<String, Object>> p = badRows.get();
+    return p != null && p.test(row);
+  }
+
+  private boolean take(AtomicInteger counter) {
+    if (counter.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      injected.incrementAndGet();
+      return true;
+    }
+    return false;
+  }
+}

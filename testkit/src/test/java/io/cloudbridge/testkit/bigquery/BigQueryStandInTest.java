@@ -1,0 +1,331 @@
+package io.cloudbridge.testkit.bigquery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.api.core.ApiFuture;
+import com.google.cloud.bigquery.BigQuery;
+import com.google.cloud.bigquery.BigQueryException;
+import com.google.cloud.bigquery.Clustering;
+import com.google.cloud.bigquery.DatasetInfo;
+import com.google.cloud.bigquery.Field;
+import com.google.cloud.bigquery.FieldList;
+import com.google.cloud.bigquery.LegacySQLTypeName;
+import com.google.cloud.bigquery.PrimaryKey;
+import com.google.cloud.bigquery.Schema;
+import com.google.cloud.bigquery.StandardTableDefinition;
+import com.google.cloud.bigquery.TableConstraints;
+import com.google.cloud.bigquery.TableId;
+import com.google.cloud.bigquery.TableInfo;
+import com.google.cloud.bigquery.TimePartitioning;
+import com.google.cloud.bigquery.storage.v1.AppendRowsResponse;
+import com.google.cloud.bigquery.storage.v1.BatchCommitWriteStreamsResponse;
+import com.google.cloud.bigquery.storage.v1.BigQueryWriteClient;
+import com.google.cloud.bigquery.storage.v1.Exceptions;
+import com.google.cloud.bigquery.storage.v1.FlushRowsRequest;
+import com.google.cloud.bigquery.storage.v1.JsonStreamWriter;
+import com.google.cloud.bigquery.storage.v1.ProtoRows;
+import com.google.cloud.bigquery.storage.v1.ProtoSchema;
+import com.google.cloud.bigquery.storage.v1.StreamWriter;
+import com.google.cloud.bigquery.storage.v1.TableFieldSchema;
+import com.google.cloud.bigquery.storage.v1.TableSchema;
+import com.google.cloud.bigquery.storage.v1.WriteStream;
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.Int64Value;
+import io.grpc.Status;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.json.JSONArray;
+import org.json.JSONObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class BigQueryStandInTest {
+
+  private static final String DATASET = "analytics";
+
+  private BigQueryStandIn bq;
+  private BigQuery rest;
+  private BigQueryWriteClient write;
+
+  @BeforeEach
+  void start() {
+    bq = BigQueryStandIn.start();
+    rest = bq.bigQuery();
+    write = bq.writeClient();
+    rest.create(DatasetInfo.of(DATASET));
+  }
+
+  @AfterEach
+  void stop() {
+    write.close();
+    bq.close();
+  }
+
+  private String createEventsTable(String name) {
+    Schema schema = Schema.of(
+        Field.newBuilder("id", LegacySQLTypeName.INTEGER).setMode(Field.Mode.REQUIRED).build(),
+        Field.newBuilder("name", LegacySQLTypeName.STRING).setMaxLength(10L).build(),
+        Field.of("ts", LegacySQLTypeName.TIMESTAMP),
+        Field.of("day", LegacySQLTypeName.DATE),
+        Field.of("amount", LegacySQLTypeName.NUMERIC));
+    rest.create(TableInfo.of(TableId.of(DATASET, name), StandardTableDefinition.newBuilder().setSchema(schema)
+        .setTimePartitioning(TimePartitioning.newBuilder(TimePartitioning.Type.DAY).setField("ts").build())
+        .setClustering(Clustering.newBuilder().setFields(List.of("name")).build()).build()));
+    return "projects/" + BigQueryStandIn.PROJECT + "/datasets/" + DATASET + "/tables/" + name;
+  }
+
+  @Test
+  void tablesApiCreatesGetsAndReportsMissingAndDuplicateTablesAsBigQueryDoes() {
+    createEventsTable("events");
+
+    com.google.cloud.bigquery.Table table = rest.getTable(TableId.of(DATASET, "events"));
+    StandardTableDefinition def = table.getDefinition();
+    assertThat(def.getSchema().getFields()).extracting(Field::getName).containsExactly("id", "name", "ts", "day", "amount");
+    assertThat(def.getSchema().getFields().get("name").getMode()).isEqualTo(Field.Mode.NULLABLE);
+    assertThat(def.getTimePartitioning().getField()).isEqualTo("ts");
+    assertThat(def.getClustering().getFields()).containsExactly("name");
+    assertThat(rest.getTable(TableId.of(DATASET, "absent"))).isNull();
+    assertThatThrownBy(() -> createEventsTable("events"))
+        .isInstanceOfSatisfying(BigQueryException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(409);
+          assertThat(e.getReason()).isEqualTo("duplicate");
+          assertThat(e.getMessage()).contains("Already Exists: Table cloudbridge-local:analytics.events");
+        });
+  }
+
+  @Test
+  void schemaPatchAllowsNewNullableColumnsButNotRequiredOnesOrTypeChanges() {
+    createEventsTable("evolving");
+    com.google.cloud.bigquery.Table table = rest.getTable(TableId.of(DATASET, "evolving"));
+    FieldList fields = table.<StandardTableDefinition>getDefinition().getSchema().getFields();
+
+    List<Field> added = new java.util.ArrayList<>(fields);
+    added.add(Field.of("country", LegacySQLTypeName.STRING));
+    table.toBuilder().setDefinition(StandardTableDefinition.of(Schema.of(added))).build().update();
+    assertThat(rest.getTable(TableId.of(DATASET, "evolving")).<StandardTableDefinition>getDefinition().getSchema()
+        .getFields()).extracting(Field::getName).endsWith("country");
+
+    List<Field> required = new java.util.ArrayList<>(added);
+    required.add(Field.newBuilder("must", LegacySQLTypeName.STRING).setMode(Field.Mode.REQUIRED).build());
+    assertThatThrownBy(() -> table.toBuilder().setDefinition(StandardTableDefinition.of(Schema.of(required))).build().update())
+        .isInstanceOfSatisfying(BigQueryException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(400);
+          assertThat(e.getMessage()).contains("Cannot add required fields to an existing schema");
+        });
+
+    List<Field> retyped = new java.util.ArrayList<>(added);
+    retyped.set(3, Field.of("day", LegacySQLTypeName.STRING));
+    assertThatThrownBy(() -> table.toBuilder().setDefinition(StandardTableDefinition.of(Schema.of(retyped))).build().update())
+        .isInstanceOfSatisfying(BigQueryException.class,
+            e -> assertThat(e.getMessage()).contains("Field day has changed type from DATE to STRING"));
+  }
+
+  @Test
+  void jsonStreamWriterOnTheDefaultStreamWritesTypedRows() throws Exception {
+    String table = createEventsTable("defaults");
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(table, write).build()) {
+      JSONArray rows = new JSONArray();
+      rows.put(new JSONObject().put("id", 1).put("name", "ada").put("ts", "2026-11-22T10:15:30.123456Z")
+          .put("day", "2026-11-22").put("amount", "12.50"));
+      rows.put(new JSONObject().put("id", 2).put("name", "grace"));
+      AppendRowsResponse response = writer.append(rows).get();
+      assertThat(response.hasError()).isFalse();
+    }
+    List<Map<String, Object>> stored = bq.rows(DATASET, "defaults");
+    assertThat(stored).hasSize(2);
+    assertThat(stored.get(0)).containsEntry("id", 1L).containsEntry("name", "ada")
+        .containsEntry("ts", Instant.parse("2026-11-22T10:15:30.123456Z"))
+        .containsEntry("day", LocalDate.parse("2026-11-22"));
+    assertThat((BigDecimal) stored.get(0).get("amount")).isEqualByComparingTo("12.5");
+    assertThat(stored.get(1)).containsEntry("id", 2L).doesNotContainKey("ts");
+  }
+
+  @Test
+  void committedStreamOffsetsGiveExactlyOnceAndTheDocumentedOffsetErrors() throws Exception {
+    String table = createEventsTable("exact");
+    WriteStream stream = write.createWriteStream(table,
+        WriteStream.newBuilder().setType(WriteStream.Type.COMMITTED).build());
+    assertThat(stream.getTableSchema().getFieldsList()).extracting(TableFieldSchema::getName).contains("id", "name");
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(stream.getName(), stream.getTableSchema(), write).build()) {
+      assertThat(writer.append(rows(1, 2), 0).get().getAppendResult().getOffset().getValue()).isZero();
+      assertThat(writer.append(rows(3), 2).get().getAppendResult().getOffset().getValue()).isEqualTo(2);
+
+      assertThatThrownBy(() -> writer.append(rows(1, 2), 0).get())
+          .hasCauseInstanceOf(Exceptions.OffsetAlreadyExists.class)
+          .satisfies(e -> {
+            Exceptions.OffsetAlreadyExists cause = (Exceptions.OffsetAlreadyExists) e.getCause();
+            assertThat(cause.getExpectedOffset()).isEqualTo(3);
+            assertThat(cause.getActualOffset()).isZero();
+          });
+    }
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(stream.getName(), stream.getTableSchema(), write).build()) {
+      assertThatThrownBy(() -> writer.append(rows(9), 7).get())
+          .hasCauseInstanceOf(Exceptions.OffsetOutOfRange.class);
+    }
+    assertThat(bq.rows(DATASET, "exact")).extracting(r -> r.get("id")).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
+  void pendingStreamRowsAppearOnlyAfterFinalizeAndBatchCommit() throws Exception {
+    String table = createEventsTable("batch");
+    WriteStream stream = write.createWriteStream(table, WriteStream.newBuilder().setType(WriteStream.Type.PENDING).build());
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(stream.getName(), stream.getTableSchema(), write).build()) {
+      writer.append(rows(1, 2), 0).get();
+    }
+    assertThat(bq.rows(DATASET, "batch")).isEmpty();
+
+    BatchCommitWriteStreamsResponse early = write.batchCommitWriteStreams(
+        com.google.cloud.bigquery.storage.v1.BatchCommitWriteStreamsRequest.newBuilder().setParent(table)
+            .addWriteStreams(stream.getName()).build());
+    assertThat(early.hasCommitTime()).isFalse();
+    assertThat(early.getStreamErrors(0).getCode().name()).isEqualTo("INVALID_STREAM_STATE");
+
+    assertThat(write.finalizeWriteStream(stream.getName()).getRowCount()).isEqualTo(2);
+    BatchCommitWriteStreamsResponse commit = write.batchCommitWriteStreams(
+        com.google.cloud.bigquery.storage.v1.BatchCommitWriteStreamsRequest.newBuilder().setParent(table)
+            .addWriteStreams(stream.getName()).build());
+    assertThat(commit.hasCommitTime()).isTrue();
+    assertThat(bq.rows(DATASET, "batch")).extracting(r -> r.get("id")).containsExactly(1L, 2L);
+
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(stream.getName(), stream.getTableSchema(), write).build()) {
+      assertThatThrownBy(() -> writer.append(rows(3), 2).get()).hasCauseInstanceOf(Exceptions.StreamFinalizedException.class);
+    }
+  }
+
+  @Test
+  void bufferedStreamRowsAppearUpToTheFlushedOffset() throws Exception {
+    String table = createEventsTable("buffered");
+    WriteStream stream = write.createWriteStream(table, WriteStream.newBuilder().setType(WriteStream.Type.BUFFERED).build());
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(stream.getName(), stream.getTableSchema(), write).build()) {
+      writer.append(rows(1, 2, 3), 0).get();
+    }
+    assertThat(bq.rows(DATASET, "buffered")).isEmpty();
+    write.flushRows(FlushRowsRequest.newBuilder().setWriteStream(stream.getName()).setOffset(Int64Value.of(1)).build());
+    assertThat(bq.rows(DATASET, "buffered")).extracting(r -> r.get("id")).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void rowErrorsNameTheRowAndNothingOfTheRequestIsWritten() throws Exception {
+    String table = createEventsTable("strict");
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(table, write).build()) {
+      JSONArray rows = new JSONArray();
+      rows.put(new JSONObject().put("id", 1).put("name", "short"));
+      rows.put(new JSONObject().put("id", 2).put("name", "far-too-long-name"));
+      ApiFuture<AppendRowsResponse> result = writer.append(rows);
+      assertThatThrownBy(result::get).isInstanceOf(ExecutionException.class)
+          .satisfies(e -> assertThat(e.getCause()).isInstanceOf(Exceptions.AppendSerializationError.class))
+          .satisfies(e -> assertThat(((Exceptions.AppendSerializationError) e.getCause()).getRowIndexToErrorMessage())
+              .containsOnlyKeys(1)
+              .hasValueSatisfying(new org.assertj.core.api.Condition<>(m -> m.contains("has maximum length 10"), "max length")));
+    }
+    assertThat(bq.rows(DATASET, "strict")).isEmpty();
+  }
+
+  @Test
+  void writerSchemaWithAFieldTheTableLacksIsASchemaMismatch() throws Exception {
+    String table = createEventsTable("narrow");
+    DescriptorProto descriptor = DescriptorProto.newBuilder().setName("Row")
+        .addField(field("id", 1, FieldDescriptorProto.Type.TYPE_INT64))
+        .addField(field("surprise", 2, FieldDescriptorProto.Type.TYPE_STRING)).build();
+    try (StreamWriter writer = StreamWriter.newBuilder(table + "/_default", write)
+        .setWriterSchema(ProtoSchema.newBuilder().setProtoDescriptor(descriptor).build()).build()) {
+      var desc = com.google.protobuf.Descriptors.FileDescriptor.buildFrom(
+          com.google.protobuf.DescriptorProtos.FileDescriptorProto.newBuilder().setName("t.proto").addMessageType(descriptor).build(),
+          new com.google.protobuf.Descriptors.FileDescriptor[0]).findMessageTypeByName("Row");
+      DynamicMessage row = DynamicMessage.newBuilder(desc).setField(desc.findFieldByName("id"), 1L)
+          .setField(desc.findFieldByName("surprise"), "x").build();
+      assertThatThrownBy(() -> writer.append(ProtoRows.newBuilder().addSerializedRows(row.toByteString()).build()).get())
+          .hasCauseInstanceOf(Exceptions.SchemaMismatchedException.class)
+          .hasMessageContaining("surprise");
+    }
+  }
+
+  @Test
+  void cdcUpsertsAndDeletesApplyByPrimaryKeyAndSequenceNumber() throws Exception {
+    rest.create(TableInfo.newBuilder(TableId.of(DATASET, "customers"), StandardTableDefinition.of(Schema.of(
+            Field.newBuilder("id", LegacySQLTypeName.INTEGER).setMode(Field.Mode.REQUIRED).build(),
+            Field.of("email", LegacySQLTypeName.STRING))))
+        .setTableConstraints(TableConstraints.newBuilder().setPrimaryKey(PrimaryKey.newBuilder().setColumns(List.of("id")).build()).build())
+        .build());
+    String table = "projects/" + BigQueryStandIn.PROJECT + "/datasets/" + DATASET + "/tables/customers";
+    TableSchema cdcSchema = TableSchema.newBuilder()
+        .addFields(TableFieldSchema.newBuilder().setName("id").setType(TableFieldSchema.Type.INT64).setMode(TableFieldSchema.Mode.REQUIRED))
+        .addFields(TableFieldSchema.newBuilder().setName("email").setType(TableFieldSchema.Type.STRING).setMode(TableFieldSchema.Mode.NULLABLE))
+        .addFields(TableFieldSchema.newBuilder().setName("_change_type").setType(TableFieldSchema.Type.STRING).setMode(TableFieldSchema.Mode.NULLABLE))
+        .addFields(TableFieldSchema.newBuilder().setName("_change_sequence_number").setType(TableFieldSchema.Type.STRING).setMode(TableFieldSchema.Mode.NULLABLE))
+        .build();
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(table, cdcSchema, write).build()) {
+      writer.append(new JSONArray()
+          .put(cdc(1, "a@old", "UPSERT", "1"))
+          .put(cdc(2, "b@x", "UPSERT", "1"))
+          .put(cdc(1, "a@new", "UPSERT", "2"))
+          .put(cdc(1, "a@stale", "UPSERT", "1/FFFF"))
+          .put(cdc(2, null, "DELETE", "2"))
+          .put(cdc(2, "b@late", "UPSERT", "1/0/0"))).get();
+    }
+    assertThat(bq.rows(DATASET, "customers")).containsExactly(Map.of("id", 1L, "email", "a@new"));
+  }
+
+  @Test
+  void connectionClosedWithUnavailableIsRetriedByTheClientWithoutDuplicatesOnOffsets() throws Exception {
+    String table = createEventsTable("flaky");
+    WriteStream stream = write.createWriteStream(table, WriteStream.newBuilder().setType(WriteStream.Type.COMMITTED).build());
+    bq.writeFaults().closeConnectionOnNextAppends(1, Status.Code.UNAVAILABLE);
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(stream.getName(), stream.getTableSchema(), write)
+        .setRetrySettings(com.google.api.gax.retrying.RetrySettings.newBuilder().setMaxAttempts(5)
+            .setInitialRetryDelayDuration(java.time.Duration.ofMillis(50)).setRetryDelayMultiplier(1.5)
+            .setMaxRetryDelayDuration(java.time.Duration.ofSeconds(1)).build()).build()) {
+      writer.append(rows(1, 2), 0).get();
+      writer.append(rows(3), 2).get();
+    }
+    assertThat(bq.writeFaults().injected()).isEqualTo(1);
+    assertThat(bq.rows(DATASET, "flaky")).extracting(r -> r.get("id")).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
+  void injectedInBandErrorsAndRejectedRowsReachTheClient() throws Exception {
+    String table = createEventsTable("faulty");
+    bq.writeFaults().failNextAppends(1, Status.Code.INVALID_ARGUMENT);
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(table, write).build()) {
+      assertThatThrownBy(() -> writer.append(rows(1)).get()).hasMessageContaining("INVALID_ARGUMENT");
+    }
+    bq.writeFaults().rejectRows(row -> Long.valueOf(13).equals(row.get("id")));
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(table, write).build()) {
+      assertThatThrownBy(() -> writer.append(rows(12, 13)).get())
+          .satisfies(e -> assertThat(((Exceptions.AppendSerializationError) e.getCause()).getRowIndexToErrorMessage())
+              .containsOnlyKeys(1));
+      bq.writeFaults().clear();
+      writer.append(rows(12)).get();
+    }
+    assertThat(bq.rows(DATASET, "faulty")).extracting(r -> r.get("id")).containsExactly(12L);
+  }
+
+  private static JSONObject cdc(int id, String email, String type, String sequence) {
+    JSONObject o = new JSONObject().put("id", id).put("_change_type", type).put("_change_sequence_number", sequence);
+    if (email != null) {
+      o.put("email", email);
+    }
+    return o;
+  }
+
+  private static JSONArray rows(int... ids) {
+    JSONArray rows = new JSONArray();
+    for (int id : ids) {
+      rows.put(new JSONObject().put("id", id).put("name", "n" + id));
+    }
+    return rows;
+  }
+
+  private static FieldDescriptorProto field(String name, int number, FieldDescriptorProto.Type type) {
+    return FieldDescriptorProto.newBuilder().setName(name).setNumber(number).setType(type)
+        .setLabel(FieldDescriptorProto.Label.LABEL_OPTIONAL).build();
+  }
+}
