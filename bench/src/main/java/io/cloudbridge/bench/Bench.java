@@ -1,0 +1,43 @@
+package io.cloudbridge.bench;
+
+import io.cloudbridge.testkit.connect.ConnectCluster;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs the benchmark scenarios through a real in-JVM Kafka broker and Connect worker whose plugin.path holds
+ * the packaged plugins, and prints each scenario's figures next to its baseline from the same run.
+ *
+ * <p>Usage: {@code bin/cloudbridge-bench [scenario ...]} with {@code -Dbench.records=N} (default 100000).
+ */
+public final class Bench {
+
+  private static final List<Scenario> SCENARIOS = List.of(new SinkPipelineScenario());
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    int records = Integer.getInteger("bench.records", 100_000);
+    Path plugins = Path.of(System.getProperty("bench.plugins", "bench/target/plugins"));
+    List<String> wanted = List.of(args);
+    try (ConnectCluster cluster = ConnectCluster.builder().workers(1).pluginPath(plugins)
+        .workerProperty("value.converter", "org.apache.kafka.connect.storage.StringConverter")
+        .start()) {
+      for (Scenario s : SCENARIOS) {
+        if (!wanted.isEmpty() && !wanted.contains(s.name())) {
+          continue;
+        }
+        System.out.printf("%n== %s: %s (%d records, %d cores, max heap %d MiB)%n", s.name(), s.description(), records,
+            Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        s.baseline(cluster, Math.min(records, 5_000)); // warm-up, not reported
+        Result baseline = s.baseline(cluster, records);
+        Result measured = s.measured(cluster, records);
+        System.out.println(Result.header());
+        System.out.println(baseline.row());
+        System.out.println(measured.row());
+        System.out.printf("measured/baseline throughput: %.2f%n", measured.recordsPerSecond() / baseline.recordsPerSecond());
+      }
+    }
+    System.exit(0);
+  }
+}
