@@ -2,6 +2,7 @@ package io.cloudbridge.bench;
 
 import io.cloudbridge.testkit.connect.ConnectCluster;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,12 +22,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * How much a Connect sink pipeline with a packaged Cloudbridge transform costs over reading the same records
  * with a plain consumer: Kafka's FileStreamSink with the StampHeader plugin from plugin.path (measured)
- * against a raw KafkaConsumer loop (baseline). Latency is from the producer's send to the record being seen
- * at the end of the pipeline. Later issues add scenarios for their own connectors beside this one.
+ * against a raw KafkaConsumer loop (baseline).
+ *
+ * <p>Two phases per run: throughput drains a backlog of N records produced beforehand (for the connector:
+ * produced while it is paused, timed from resume); latency sends records at a fixed rate and measures send to
+ * arrival at the end of the pipeline, so the percentiles show the pipeline, not a producer backlog.
  */
 final class SinkPipelineScenario implements Scenario {
 
-  private static final int VALUE_PADDING = 180;
+  private static final String PADDING = "x".repeat(180);
+  private static final int PACED_RATE = Integer.getInteger("bench.paced.rate", 2_000);
+  private static final int PACED_SECONDS = Integer.getInteger("bench.paced.seconds", 5);
 
   @Override
   public String name() {
@@ -34,29 +41,25 @@ final class SinkPipelineScenario implements Scenario {
 
   @Override
   public String description() {
-    return "Connect sink pipeline (FileStreamSink + packaged StampHeader transform) vs raw consumer loop";
+    return "Connect sink pipeline (FileStreamSink + packaged StampHeader transform) vs raw consumer loop;"
+        + " latency at " + PACED_RATE + " records/s";
   }
 
   @Override
   public Result baseline(ConnectCluster cluster, int records) throws Exception {
-    String topic = "bench-raw-" + System.nanoTime();
-    cluster.createTopic(topic, 1);
-    long[] latencies = new long[records];
+    String topic = topic(cluster, "bench-raw");
+    produce(cluster, topic, records, 0);
     HeapWatch.reset();
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps(cluster))) {
       consumer.subscribe(List.of(topic));
-      consumer.poll(Duration.ofMillis(500)); // join the group before the clock starts
       long start = System.nanoTime();
-      Thread producer = produceAsync(cluster, topic, records);
-      int seen = 0;
-      long bytes = 0;
-      while (seen < records) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-          latencies[seen++] = (System.nanoTime() - sentAt(r.value())) / 1000;
-          bytes += r.value().length();
-        }
-      }
+      long bytes = drain(consumer, records, null);
       long nanos = System.nanoTime() - start;
+
+      int paced = PACED_RATE * PACED_SECONDS;
+      long[] latencies = new long[paced];
+      Thread producer = produceAsync(cluster, topic, paced, PACED_RATE);
+      drain(consumer, paced, latencies);
       producer.join();
       return new Result("baseline: raw consumer loop", records, bytes, nanos, latencies, HeapWatch.peak());
     }
@@ -64,9 +67,9 @@ final class SinkPipelineScenario implements Scenario {
 
   @Override
   public Result measured(ConnectCluster cluster, int records) throws Exception {
-    String topic = "bench-sink-" + System.nanoTime();
-    cluster.createTopic(topic, 1);
+    String topic = topic(cluster, "bench-sink");
     Path out = Files.createTempFile("cloudbridge-bench", ".txt");
+    String name = "bench-sink-" + System.nanoTime();
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", "org.apache.kafka.connect.file.FileStreamSinkConnector");
     config.put("tasks.max", "1");
@@ -75,61 +78,106 @@ final class SinkPipelineScenario implements Scenario {
     config.put("transforms", "stamp");
     config.put("transforms.stamp.type", "io.cloudbridge.fixture.StampHeader");
     config.put("transforms.stamp.header.value", "bench");
-    String name = "bench-sink-" + System.nanoTime();
     cluster.configureConnector(name, config);
     cluster.awaitRunning(name, 1, Duration.ofSeconds(60));
+    cluster.embedded().pauseConnector(name);
+    cluster.embedded().assertions().assertConnectorAndExactlyNumTasksArePaused(name, 1, "not paused");
+    produce(cluster, topic, records, 0);
 
-    long[] latencies = new long[records];
     HeapWatch.reset();
-    long start = System.nanoTime();
-    Thread producer = produceAsync(cluster, topic, records);
+    try (BufferedReader reader = Files.newBufferedReader(out, StandardCharsets.UTF_8)) {
+      long start = System.nanoTime();
+      cluster.embedded().resumeConnector(name);
+      long bytes = tail(reader, records, null);
+      long nanos = System.nanoTime() - start;
+
+      int paced = PACED_RATE * PACED_SECONDS;
+      long[] latencies = new long[paced];
+      Thread producer = produceAsync(cluster, topic, paced, PACED_RATE);
+      tail(reader, paced, latencies);
+      producer.join();
+      long peak = HeapWatch.peak();
+      cluster.deleteConnector(name);
+      Files.deleteIfExists(out);
+      return new Result("measured: Connect sink + plugin SMT", records, bytes, nanos, latencies, peak);
+    }
+  }
+
+  private static String topic(ConnectCluster cluster, String prefix) {
+    String topic = prefix + "-" + System.nanoTime();
+    cluster.createTopic(topic, 1);
+    return topic;
+  }
+
+  /** Consumes {@code n} records; records their latencies when {@code latencies} is given; returns bytes. */
+  private static long drain(KafkaConsumer<String, String> consumer, int n, long[] latencies) {
     int seen = 0;
     long bytes = 0;
-    try (BufferedReader reader = Files.newBufferedReader(out, StandardCharsets.UTF_8)) {
-      StringBuilder partial = new StringBuilder();
-      while (seen < records) {
-        int c = reader.read();
-        if (c < 0) {
-          Thread.onSpinWait();
-          continue;
+    while (seen < n) {
+      for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+        if (latencies != null) {
+          latencies[seen] = (System.nanoTime() - sentAt(r.value())) / 1000;
         }
-        if (c != '\n') {
-          partial.append((char) c);
-          continue;
-        }
-        latencies[seen++] = (System.nanoTime() - sentAt(partial.toString())) / 1000;
-        bytes += partial.length();
-        partial.setLength(0);
+        seen++;
+        bytes += r.value().length();
       }
     }
-    long nanos = System.nanoTime() - start;
-    producer.join();
-    long peak = HeapWatch.peak();
-    cluster.deleteConnector(name);
-    Files.deleteIfExists(out);
-    return new Result("measured: Connect sink + plugin SMT", records, bytes, nanos, latencies, peak);
+    return bytes;
+  }
+
+  /** Reads {@code n} more lines as the sink writes them. */
+  private static long tail(BufferedReader reader, int n, long[] latencies) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int seen = 0;
+    long bytes = 0;
+    while (seen < n) {
+      int c = reader.read();
+      if (c < 0) {
+        Thread.onSpinWait();
+      } else if (c != '\n') {
+        line.append((char) c);
+      } else {
+        if (latencies != null) {
+          latencies[seen] = (System.nanoTime() - sentAt(line.toString())) / 1000;
+        }
+        seen++;
+        bytes += line.length();
+        line.setLength(0);
+      }
+    }
+    return bytes;
   }
 
   private static long sentAt(String value) {
     return Long.parseLong(value.substring(0, value.indexOf(' ')));
   }
 
-  private static Thread produceAsync(ConnectCluster cluster, String topic, int records) {
-    Thread t = new Thread(() -> {
-      Properties p = new Properties();
-      p.put("bootstrap.servers", cluster.bootstrapServers());
-      p.put("linger.ms", "1");
-      p.put("key.serializer", StringSerializer.class.getName());
-      p.put("value.serializer", StringSerializer.class.getName());
-      String padding = "x".repeat(VALUE_PADDING);
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-        for (int i = 0; i < records; i++) {
-          producer.send(new ProducerRecord<>(topic, Integer.toString(i), System.nanoTime() + " " + i + " " + padding));
-        }
-      }
-    }, "bench-producer");
+  private static Thread produceAsync(ConnectCluster cluster, String topic, int records, int ratePerSecond) {
+    Thread t = new Thread(() -> produce(cluster, topic, records, ratePerSecond), "bench-producer");
     t.start();
     return t;
+  }
+
+  /** Sends {@code records} records stamped with their send time, at a fixed rate, or flat out for rate 0. */
+  private static void produce(ConnectCluster cluster, String topic, int records, int ratePerSecond) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", cluster.bootstrapServers());
+    p.put("linger.ms", ratePerSecond == 0 ? "5" : "0");
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", StringSerializer.class.getName());
+    long start = System.nanoTime();
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      for (int i = 0; i < records; i++) {
+        if (ratePerSecond > 0) {
+          long due = start + (long) i * 1_000_000_000L / ratePerSecond;
+          while (System.nanoTime() < due) {
+            LockSupport.parkNanos(due - System.nanoTime());
+          }
+        }
+        producer.send(new ProducerRecord<>(topic, Integer.toString(i), System.nanoTime() + " " + i + " " + PADDING));
+      }
+      producer.flush();
+    }
   }
 
   private static Properties consumerProps(ConnectCluster cluster) {
