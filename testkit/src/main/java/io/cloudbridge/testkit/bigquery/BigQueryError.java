@@ -1,7 +1,6 @@
 package io.cloudbridge.testkit.bigquery;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cloudbridge.testkit.http.GoogleErrorBody;
 import io.cloudbridge.testkit.http.HttpResponse;
 
 /** A REST error as BigQuery shapes it: {@code {"error":{"code","message","errors":[{reason}],"status"}}}. */
@@ -35,15 +34,8 @@ final class BigQueryError extends RuntimeException {
   }
 
   static HttpResponse body(int code, String reason, String message) {
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
-    ObjectNode error = root.putObject("error");
-    error.put("code", code);
-    error.put("message", message);
-    ObjectNode e = error.putArray("errors").addObject();
-    e.put("message", message);
-    e.put("domain", "global");
-    e.put("reason", reason);
-    error.put("status", switch (code) {
+    GoogleErrorBody body = new GoogleErrorBody(code, reason, message);
+    body.error().put("status", switch (code) {
       case 400 -> "INVALID_ARGUMENT";
       case 403 -> "PERMISSION_DENIED";
       case 404 -> "NOT_FOUND";
@@ -52,6 +44,6 @@ final class BigQueryError extends RuntimeException {
       case 503 -> "UNAVAILABLE";
       default -> "INTERNAL";
     });
-    return HttpResponse.json(code, root.toString());
+    return body.toResponse();
   }
 }

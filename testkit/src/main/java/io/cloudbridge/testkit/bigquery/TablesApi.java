@@ -21,6 +21,7 @@ final class TablesApi extends HttpStandIn {
   TablesApi(int port, TableStore store) {
     super(port);
     this.store = store;
+    start();
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.cloudbridge.testkit.gcs;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cloudbridge.testkit.http.GoogleErrorBody;
 import io.cloudbridge.testkit.http.HttpResponse;
 
 /** GCS JSON API error bodies: {@code {"error":{"code","message","errors":[{"domain","reason","message"}]}}}. */
@@ -44,18 +43,11 @@ final class GcsError extends RuntimeException {
     if (status == 304) {
       return HttpResponse.empty(304);
     }
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
-    ObjectNode error = root.putObject("error");
-    error.put("code", status);
-    error.put("message", message);
-    ObjectNode detail = error.putArray("errors").addObject();
-    detail.put("message", message);
-    detail.put("domain", "global");
-    detail.put("reason", reason);
+    GoogleErrorBody body = new GoogleErrorBody(status, reason, message);
     if (status == 412) {
-      detail.put("locationType", "header");
-      detail.put("location", "If-Match");
+      body.detail().put("locationType", "header");
+      body.detail().put("location", "If-Match");
     }
-    return HttpResponse.json(status, root.toString());
+    return body.toResponse();
   }
 }

@@ -44,6 +44,7 @@ public final class GcsStandIn extends HttpStandIn {
   private GcsStandIn(int port, Path dir) {
     super(port);
     this.store = new GcsStore(dir);
+    start();
   }
 
   /** Objects in memory, on a free port. */

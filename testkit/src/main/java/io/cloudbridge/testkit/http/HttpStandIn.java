@@ -39,6 +39,10 @@ public abstract class HttpStandIn implements AutoCloseable {
     });
     server.setExecutor(executor);
     server.createContext("/", this::serve);
+  }
+
+  /** Starts answering; subclasses call it last in their constructor, once their own state is set. */
+  protected final void start() {
     server.start();
   }
 

@@ -308,6 +308,22 @@ class BigQueryStandInTest {
     assertThat(bq.rows(DATASET, "faulty")).extracting(r -> r.get("id")).containsExactly(12L);
   }
 
+  @Test
+  void restFaultsReachTheClientInBigQuerysErrorShapeAndTheApiRecovers() {
+    createEventsTable("rest_flaky");
+    bq.restFaults().failNext(1, "GET", "/tables/rest_flaky", 503);
+
+    // google-cloud-bigquery 2.57 surfaces this 503 from getTable without retrying it (observed here).
+    assertThatThrownBy(() -> rest.getTable(TableId.of(DATASET, "rest_flaky")))
+        .isInstanceOfSatisfying(BigQueryException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(503);
+          assertThat(e.getReason()).isEqualTo("backendError");
+          assertThat(e.isRetryable()).isTrue();
+        });
+    assertThat(bq.restFaults().injected()).isEqualTo(1);
+    assertThat(rest.getTable(TableId.of(DATASET, "rest_flaky")).getTableId().getTable()).isEqualTo("rest_flaky");
+  }
+
   private static JSONObject cdc(int id, String email, String type, String sequence) {
     JSONObject o = new JSONObject().put("id", id).put("_change_type", type).put("_change_sequence_number", sequence);
     if (email != null) {
