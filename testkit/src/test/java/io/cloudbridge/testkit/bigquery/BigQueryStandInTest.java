@@ -324,6 +324,23 @@ class BigQueryStandInTest {
     assertThat(rest.getTable(TableId.of(DATASET, "rest_flaky")).getTableId().getTable()).isEqualTo("rest_flaky");
   }
 
+  @Test
+  void injectedQuotaErrorsAndSchemaMismatchesReachTheClientAndNothingIsWritten() throws Exception {
+    String table = createEventsTable("quota");
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(table, write).build()) {
+      bq.writeFaults().failNextAppends(1, Status.Code.RESOURCE_EXHAUSTED);
+      assertThatThrownBy(() -> writer.append(rows(1)).get()).hasMessageContaining("RESOURCE_EXHAUSTED");
+
+      bq.writeFaults().schemaMismatchOnNextAppends(1);
+      assertThatThrownBy(() -> writer.append(rows(2)).get())
+          .hasCauseInstanceOf(Exceptions.SchemaMismatchedException.class);
+
+      writer.append(rows(3)).get();
+    }
+    assertThat(bq.writeFaults().injected()).isEqualTo(2);
+    assertThat(bq.rows(DATASET, "quota")).extracting(r -> r.get("id")).containsExactly(3L);
+  }
+
   private static JSONObject cdc(int id, String email, String type, String sequence) {
     JSONObject o = new JSONObject().put("id", id).put("_change_type", type).put("_change_sequence_number", sequence);
     if (email != null) {
