@@ -40,6 +40,8 @@ public final class S3Server implements AutoCloseable {
         .blobStore(store)
         .endpoint(URI.create("http://127.0.0.1:" + port))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, AwsEndpoint.ACCESS_KEY_ID, AwsEndpoint.SECRET_ACCESS_KEY)
+        // S3 accepts x-amz-security-token (temporary credentials from STS); S3Proxy would answer 501 to it.
+        .ignoreUnknownHeaders(true)
         .build();
     try {
       proxy.start();
