@@ -1,0 +1,141 @@
+package io.cloudbridge.sqs;
+
+import io.cloudbridge.common.metrics.Counter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+
+/**
+ * Deletes messages whose records Kafka acknowledged, ten per DeleteMessageBatch, on a thread of its own so
+ * the acknowledgement callback never waits on SQS. A message is deleted with its latest receipt handle;
+ * failed deletes are retried.
+ */
+final class MessageDeleter implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MessageDeleter.class);
+
+  private final SqsClient sqs;
+  private final String queueUrl;
+  private final InFlightMessages inFlight;
+  private final Counter deleted;
+  private final LinkedBlockingQueue<String> acknowledged = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  MessageDeleter(SqsClient sqs, String queueUrl, InFlightMessages inFlight, Counter deleted) {
+    this.sqs = sqs;
+    this.queueUrl = queueUrl;
+    this.inFlight = inFlight;
+    this.deleted = deleted;
+    this.thread = new Thread(this::run, "cloudbridge-sqs-deleter");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Kafka acknowledged the record of this message: it may now be deleted. */
+  void acknowledged(String messageId) {
+    InFlightMessages.Held h = inFlight.get(messageId);
+    if (h != null) {
+      h.acknowledged = true;
+      acknowledged.add(messageId);
+    }
+  }
+
+  int pending() {
+    return acknowledged.size();
+  }
+
+  private void run() {
+    while (running || !acknowledged.isEmpty()) {
+      try {
+        String first = acknowledged.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        List<String> batch = new ArrayList<>(10);
+        batch.add(first);
+        acknowledged.drainTo(batch, 9);
+        deleteBatch(batch);
+      } catch (InterruptedException e) {
+        if (!running) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        log.warn("DeleteMessageBatch on {} failed; retrying", queueUrl, e);
+        pause();
+      }
+    }
+  }
+
+  private void deleteBatch(List<String> ids) {
+    List<InFlightMessages.Held> batch = new ArrayList<>();
+    for (String id : ids) {
+      InFlightMessages.Held h = inFlight.get(id);
+      if (h != null) {
+        batch.add(h);
+      }
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i))
+          .receiptHandle(batch.get(i).receiptHandle).build());
+    }
+    try {
+      var response = sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
+      for (var ok : response.successful()) {
+        inFlight.remove(batch.get(Integer.parseInt(ok.id())).messageId);
+        deleted.increment();
+      }
+      for (var failed : response.failed()) {
+        InFlightMessages.Held h = batch.get(Integer.parseInt(failed.id()));
+        if ("ReceiptHandleIsInvalid".equals(failed.code())) {
+          // The handle is gone (the message was received again elsewhere); SQS will deliver it again.
+          log.warn("Message {} on {} could not be deleted ({}); it will be delivered again", h.messageId, queueUrl,
+              failed.message());
+          inFlight.remove(h.messageId);
+        } else {
+          log.warn("Deleting message {} on {} failed: {} {}; retrying", h.messageId, queueUrl, failed.code(),
+              failed.message());
+          acknowledged.add(h.messageId);
+        }
+      }
+    } catch (RuntimeException e) {
+      batch.forEach(h -> acknowledged.add(h.messageId));
+      throw e;
+    }
+  }
+
+  /** Deletes what was acknowledged so far (for up to 30 s), then stops. */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!acknowledged.isEmpty()) {
+      log.warn("{} acknowledged messages on {} were not deleted before stop; SQS will deliver them again",
+          acknowledged.size(), queueUrl);
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.cloudbridge.sqs;
+
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+import software.amazon.awssdk.services.sqs.model.SqsException;
+
+/** Finds the configured queue and checks that it can be read, with an error a user can act on. */
+final class QueueLocator {
+
+  private QueueLocator() {}
+
+  /** The queue URL (looked up by name when only a name is set), after a GetQueueAttributes call succeeded. */
+  static String resolve(SqsClient sqs, SqsSourceConfig config) {
+    String url = config.queueUrl();
+    try {
+      if (url.isEmpty()) {
+        url = sqs.getQueueUrl(r -> r.queueName(config.queueName())).queueUrl();
+      }
+      String checked = url;
+      sqs.getQueueAttributes(r -> r.queueUrl(checked).attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT));
+      return url;
+    } catch (QueueDoesNotExistException e) {
+      throw new QueueUnavailableException("SQS queue " + describe(config) + " does not exist", e);
+    } catch (SqsException e) {
+      throw new QueueUnavailableException("SQS queue " + describe(config) + " cannot be read: "
+          + e.awsErrorDetails().errorCode() + " " + e.awsErrorDetails().errorMessage(), e);
+    }
+  }
+
+  private static String describe(SqsSourceConfig config) {
+    return config.queueUrl().isEmpty() ? "named " + config.queueName() : config.queueUrl();
+  }
+
+  /** The queue is missing or forbidden. */
+  static final class QueueUnavailableException extends org.apache.kafka.connect.errors.ConnectException {
+    private static final long serialVersionUID = 1L;
+
+    QueueUnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

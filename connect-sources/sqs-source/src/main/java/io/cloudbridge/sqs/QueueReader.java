@@ -1,0 +1,211 @@
+package io.cloudbridge.sqs;
+
+import io.cloudbridge.common.metrics.Counter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
+
+/**
+ * Receives from one queue with several concurrent long polls, hands messages to the task, keeps every held
+ * message invisible to other consumers until it is deleted, and releases what is held when the task stops.
+ */
+final class QueueReader implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(QueueReader.class);
+
+  private final SqsClient sqs;
+  private final String queueUrl;
+  private final SqsSourceConfig config;
+  private final InFlightMessages inFlight;
+  private final BlockingQueue<Message> received;
+  private final ExecutorService receivers;
+  private final ScheduledExecutorService keeper;
+  private final Counter receivedCount;
+  private final AtomicLong lastReceiveMillis = new AtomicLong();
+  private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  private volatile boolean running = true;
+
+  QueueReader(SqsClient sqs, String queueUrl, SqsSourceConfig config, InFlightMessages inFlight, Counter receivedCount) {
+    this.sqs = sqs;
+    this.queueUrl = queueUrl;
+    this.config = config;
+    this.inFlight = inFlight;
+    this.receivedCount = receivedCount;
+    this.received = new ArrayBlockingQueue<>(config.maxInFlight());
+    this.receivers = Executors.newFixedThreadPool(config.receivers(), daemon("cloudbridge-sqs-receiver"));
+    this.keeper = Executors.newSingleThreadScheduledExecutor(daemon("cloudbridge-sqs-visibility"));
+  }
+
+  void start() {
+    for (int i = 0; i < config.receivers(); i++) {
+      receivers.execute(this::receiveLoop);
+    }
+    long period = Math.max(1, config.visibilitySeconds() / 3);
+    keeper.scheduleWithFixedDelay(this::extendVisibility, period, period, TimeUnit.SECONDS);
+  }
+
+  /** Up to {@code max} received messages, waiting up to {@code wait} for the first. */
+  List<Message> take(int max, Duration wait) throws InterruptedException {
+    RuntimeException f = failure.get();
+    if (f != null) {
+      throw f;
+    }
+    List<Message> out = new ArrayList<>();
+    Message first = received.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    if (first != null) {
+      out.add(first);
+      received.drainTo(out, max - 1);
+    }
+    return out;
+  }
+
+  long lastReceiveMillis() {
+    return lastReceiveMillis.get();
+  }
+
+  private void receiveLoop() {
+    while (running) {
+      int reserved = 0;
+      try {
+        reserved = inFlight.reserve(config.maxMessages(), 500);
+        if (reserved == 0) {
+          continue;
+        }
+        long start = System.nanoTime();
+        int ask = reserved;
+        ReceiveMessageResponse response = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+            .maxNumberOfMessages(ask)
+            .waitTimeSeconds(config.waitSeconds())
+            .visibilityTimeout(config.visibilitySeconds())
+            .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+            .messageAttributeNames("All"));
+        lastReceiveMillis.set((System.nanoTime() - start) / 1_000_000);
+        long visibleAgain = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.visibilitySeconds());
+        for (Message m : response.messages()) {
+          if (inFlight.add(m.messageId(), m.receiptHandle(), visibleAgain)) {
+            reserved--;
+            receivedCount.increment();
+            received.put(m);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        if (running) {
+          log.warn("ReceiveMessage on {} failed; retrying in 1 s", queueUrl, e);
+          pause(1000);
+        }
+      } finally {
+        inFlight.unreserve(reserved);
+      }
+    }
+  }
+
+  /** Renews the visibility of held messages before it runs out, so SQS hands them to no one else. */
+  private void extendVisibility() {
+    long soon = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.visibilitySeconds()) / 2;
+    List<InFlightMessages.Held> due = new ArrayList<>();
+    for (InFlightMessages.Held h : inFlight.snapshot()) {
+      if (h.visibleAgainAtNanos < soon) {
+        due.add(h);
+      }
+    }
+    try {
+      changeVisibility(due, config.visibilitySeconds());
+    } catch (RuntimeException e) {
+      log.warn("Extending the visibility of {} messages on {} failed; will try again", due.size(), queueUrl, e);
+    }
+  }
+
+  /** Sets the visibility of messages, 10 per call; returns how many SQS accepted. */
+  int changeVisibility(List<InFlightMessages.Held> messages, int seconds) {
+    int ok = 0;
+    long visibleAgain = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    for (int i = 0; i < messages.size(); i += 10) {
+      List<InFlightMessages.Held> batch = messages.subList(i, Math.min(i + 10, messages.size()));
+      List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+      for (int j = 0; j < batch.size(); j++) {
+        entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(j))
+            .receiptHandle(batch.get(j).receiptHandle).visibilityTimeout(seconds).build());
+      }
+      var response = sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queueUrl).entries(entries));
+      for (var success : response.successful()) {
+        batch.get(Integer.parseInt(success.id())).visibleAgainAtNanos = visibleAgain;
+        ok++;
+      }
+      for (var failed : response.failed()) {
+        log.warn("Changing visibility of message {} on {} failed: {} {}",
+            batch.get(Integer.parseInt(failed.id())).messageId, queueUrl, failed.code(), failed.message());
+      }
+    }
+    return ok;
+  }
+
+  /** Gives up a message without deleting it: SQS delivers it again when its visibility runs out. */
+  void leave(String messageId) {
+    inFlight.remove(messageId);
+  }
+
+  /**
+   * Stops receiving and makes every held message that was not acknowledged visible again at once, so
+   * another task takes it without waiting for the visibility timeout.
+   */
+  @Override
+  public void close() {
+    running = false;
+    receivers.shutdownNow();
+    keeper.shutdownNow();
+    try {
+      receivers.awaitTermination(config.waitSeconds() + 5L, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    List<InFlightMessages.Held> unacknowledged = new ArrayList<>();
+    for (InFlightMessages.Held h : inFlight.snapshot()) {
+      if (!h.acknowledged) {
+        unacknowledged.add(h);
+      }
+    }
+    try {
+      int released = changeVisibility(unacknowledged, 0);
+      log.info("Released {} unacknowledged messages of {} on stop", released, queueUrl);
+    } catch (RuntimeException e) {
+      log.warn("Releasing {} messages of {} failed; SQS will redeliver them after their visibility timeout",
+          unacknowledged.size(), queueUrl, e);
+    }
+    unacknowledged.forEach(h -> inFlight.remove(h.messageId));
+    received.clear();
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

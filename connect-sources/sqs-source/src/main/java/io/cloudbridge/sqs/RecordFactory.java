@@ -1,0 +1,135 @@
+package io.cloudbridge.sqs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.source.SourceRecord;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * Builds the Kafka record of an SQS message: topic (fixed or templated), key, timestamp, and headers from
+ * the message's attributes. The source offset carries the message id, which is how an acknowledgement
+ * finds its message again.
+ */
+final class RecordFactory {
+
+  static final String MESSAGE_ID = "message.id";
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
+  private static final Pattern ILLEGAL_TOPIC_CHARS = Pattern.compile("[^a-zA-Z0-9._-]");
+
+  private final SqsSourceConfig config;
+  private final Map<String, String> partition;
+  private final boolean fifo;
+  private final String[] keyPath;
+  private final boolean templated;
+
+  RecordFactory(SqsSourceConfig config, String queueUrl) {
+    this.config = config;
+    this.partition = Map.of("queue", queueUrl);
+    this.fifo = queueUrl.endsWith(".fifo");
+    this.keyPath = config.keyPath().isEmpty() ? null : config.keyPath().split("\\.");
+    this.templated = PLACEHOLDER.matcher(config.topic()).find();
+  }
+
+  SourceRecord record(Message m, DecodedBody body) throws MalformedMessageException {
+    return new SourceRecord(partition, Map.of(MESSAGE_ID, m.messageId()), topic(body), null,
+        Schema.OPTIONAL_STRING_SCHEMA, key(m, body), body.schema(), body.value(), timestamp(m, body),
+        headers(m, body.snsAttributes()));
+  }
+
+  /** The raw body of a message that could not be read, with headers saying why, for the dead-letter topic. */
+  SourceRecord deadLetter(Message m, String reason) {
+    ConnectHeaders headers = headers(m, Map.of());
+    headers.addString("cloudbridge.error.reason", reason);
+    headers.addString("cloudbridge.error.queue", partition.get("queue"));
+    return new SourceRecord(partition, Map.of(MESSAGE_ID, m.messageId()), config.deadLetterTopic(), null,
+        Schema.OPTIONAL_STRING_SCHEMA, m.messageId(), Schema.BYTES_SCHEMA, m.body().getBytes(StandardCharsets.UTF_8),
+        sentTimestamp(m), headers);
+  }
+
+  private String topic(DecodedBody body) throws MalformedMessageException {
+    if (!templated) {
+      return config.topic();
+    }
+    if (body.json() == null || !body.json().isObject()) {
+      throw new MalformedMessageException("topic template " + config.topic() + " needs a JSON object body");
+    }
+    Matcher m = PLACEHOLDER.matcher(config.topic());
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      JsonNode v = body.json().get(m.group(1));
+      if (v == null || v.isNull() || v.isContainerNode()) {
+        throw new MalformedMessageException("topic template field '" + m.group(1) + "' is missing or not a value");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(v.asText()));
+    }
+    m.appendTail(out);
+    String topic = ILLEGAL_TOPIC_CHARS.matcher(out).replaceAll("_");
+    return topic.length() > 249 ? topic.substring(0, 249) : topic;
+  }
+
+  private String key(Message m, DecodedBody body) {
+    if (keyPath != null) {
+      JsonNode node = body.json();
+      for (String part : keyPath) {
+        node = node == null ? null : node.get(part);
+      }
+      return node == null || node.isNull() ? null : node.isValueNode() ? node.asText() : node.toString();
+    }
+    return fifo ? m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID) : null;
+  }
+
+  private Long timestamp(Message m, DecodedBody body) {
+    if (config.timestampSource() == SqsSourceConfig.TimestampSource.EVENT_TIME && body.json() != null
+        && body.json().path("time").isTextual()) {
+      try {
+        return OffsetDateTime.parse(body.json().get("time").asText()).toInstant().toEpochMilli();
+      } catch (DateTimeParseException notIso) {
+        // fall back to when SQS received it
+      }
+    }
+    return sentTimestamp(m);
+  }
+
+  private static Long sentTimestamp(Message m) {
+    String sent = m.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+    return sent == null ? null : Long.parseLong(sent);
+  }
+
+  private static ConnectHeaders headers(Message m, Map<String, String> snsAttributes) {
+    ConnectHeaders h = new ConnectHeaders();
+    h.addString("sqs.message.id", m.messageId());
+    Map<MessageSystemAttributeName, String> sys = m.attributes();
+    if (sys.containsKey(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)) {
+      h.addInt("sqs.receive.count", Integer.parseInt(sys.get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)));
+    }
+    if (sys.containsKey(MessageSystemAttributeName.SENT_TIMESTAMP)) {
+      h.addLong("sqs.sent.timestamp", Long.parseLong(sys.get(MessageSystemAttributeName.SENT_TIMESTAMP)));
+    }
+    if (sys.containsKey(MessageSystemAttributeName.MESSAGE_GROUP_ID)) {
+      h.addString("sqs.message.group.id", sys.get(MessageSystemAttributeName.MESSAGE_GROUP_ID));
+    }
+    if (sys.containsKey(MessageSystemAttributeName.SEQUENCE_NUMBER)) {
+      h.addString("sqs.sequence.number", sys.get(MessageSystemAttributeName.SEQUENCE_NUMBER));
+    }
+    for (Map.Entry<String, MessageAttributeValue> a : m.messageAttributes().entrySet()) {
+      MessageAttributeValue v = a.getValue();
+      if (v.dataType().startsWith("Binary")) {
+        h.addBytes(a.getKey(), v.binaryValue().asByteArray());
+      } else {
+        // String and Number (arbitrary precision in SQS) travel as text; the header name keeps the attribute's.
+        h.addString(a.getKey(), v.stringValue());
+      }
+    }
+    snsAttributes.forEach(h::addString);
+    return h;
+  }
+}

@@ -1,0 +1,129 @@
+package io.cloudbridge.sqs;
+
+import io.cloudbridge.common.PluginVersion;
+import io.cloudbridge.common.aws.AwsClients;
+import io.cloudbridge.common.metrics.Counter;
+import io.cloudbridge.common.metrics.TaskMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * Turns SQS messages into records. A message is deleted only after Kafka acknowledged its record
+ * ({@link #commitRecord}); until then its visibility is renewed, and on stop it is released at once.
+ * Delivery is at least once: a message whose record was written but whose delete was lost is delivered again.
+ */
+public class SqsSourceTask extends SourceTask {
+
+  private static final Logger log = LoggerFactory.getLogger(SqsSourceTask.class);
+  private static final int MAX_BATCH = 500;
+
+  private SqsSourceConfig config;
+  private AwsClients aws;
+  private SqsClient sqs;
+  private String queueUrl;
+  private InFlightMessages inFlight;
+  private QueueReader reader;
+  private MessageDeleter deleter;
+  private BodyDecoder decoder;
+  private RecordFactory records;
+  private TaskMetrics metrics;
+  private Counter produced;
+  private Counter acknowledgedCount;
+  private Counter malformed;
+
+  @Override
+  public String version() {
+    return PluginVersion.get();
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = new SqsSourceConfig(props);
+    aws = new AwsClients(config.aws());
+    sqs = aws.configure(SqsClient.builder(), config.receivers() + 4).build();
+    queueUrl = QueueLocator.resolve(sqs, config);
+    metrics = TaskMetrics.from(context);
+    Counter received = metrics.counter("messages-received-total", "Messages received from SQS.");
+    produced = metrics.counter("records-produced-total", "Records handed to Kafka Connect.");
+    acknowledgedCount = metrics.counter("records-acknowledged-total", "Records Kafka acknowledged.");
+    Counter deleted = metrics.counter("messages-deleted-total", "Messages deleted after their record was acknowledged.");
+    malformed = metrics.counter("messages-malformed-total", "Messages whose body the value format could not read.");
+    inFlight = new InFlightMessages(config.maxInFlight());
+    metrics.gauge("messages-in-flight", "Messages received and not yet deleted or released.", inFlight::size);
+    decoder = new BodyDecoder(config.valueFormat(), config.schemas(), config.detailAsJson(), config.base64(),
+        config.snsUnwrap());
+    records = new RecordFactory(config, queueUrl);
+    reader = new QueueReader(sqs, queueUrl, config, inFlight, received);
+    metrics.gauge("receive-latency-ms", "Duration of the last ReceiveMessage call.", reader::lastReceiveMillis);
+    deleter = new MessageDeleter(sqs, queueUrl, inFlight, deleted);
+    deleter.start();
+    reader.start();
+    log.info("Reading {} with {} receivers, at most {} messages in flight", queueUrl, config.receivers(),
+        config.maxInFlight());
+  }
+
+  @Override
+  public List<SourceRecord> poll() throws InterruptedException {
+    List<SourceRecord> out = new ArrayList<>();
+    for (Message m : reader.take(MAX_BATCH, Duration.ofSeconds(1))) {
+      try {
+        out.add(records.record(m, decoder.decode(m.body())));
+      } catch (MalformedMessageException e) {
+        malformed.increment();
+        String reason = e.getMessage();
+        switch (config.malformedPolicy()) {
+          case FAIL -> throw new ConnectException("SQS message " + m.messageId() + " on " + queueUrl
+              + " is malformed: " + reason + " (malformed.policy=fail)", e);
+          case DEAD_LETTER -> {
+            log.warn("SQS message {} on {} is malformed ({}); sending it to {}", m.messageId(), queueUrl, reason,
+                config.deadLetterTopic());
+            out.add(records.deadLetter(m, reason));
+          }
+          case LEAVE -> {
+            log.warn("SQS message {} on {} is malformed ({}); leaving it to the queue's redrive policy",
+                m.messageId(), queueUrl, reason);
+            reader.leave(m.messageId());
+          }
+        }
+      }
+    }
+    produced.add(out.size());
+    return out.isEmpty() ? null : out;
+  }
+
+  @Override
+  public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+    // metadata is null when a transform dropped the record: that, too, is the pipeline being done with it.
+    acknowledgedCount.increment();
+    deleter.acknowledged((String) record.sourceOffset().get(RecordFactory.MESSAGE_ID));
+  }
+
+  @Override
+  public void stop() {
+    if (deleter != null) {
+      deleter.close();
+    }
+    if (reader != null) {
+      reader.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
+    if (sqs != null) {
+      sqs.close();
+    }
+    if (aws != null) {
+      aws.close();
+    }
+  }
+}
