@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 final class RecordFactory {
 
   static final String MESSAGE_ID = "message.id";
+  private static final long MAX_CLOCK_SKEW_MILLIS = 5 * 60_000L;
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
   private static final Pattern ILLEGAL_TOPIC_CHARS = Pattern.compile("[^a-zA-Z0-9._-]");
 
@@ -87,16 +88,24 @@ final class RecordFactory {
     return fifo ? m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID) : null;
   }
 
+  /**
+   * The event's own time when it has one that is plausible: not after the message was sent (plus clock skew).
+   * A far-future time would be refused by the broker (log.message.timestamp.after.max.ms) and fail the task.
+   */
   private Long timestamp(Message m, DecodedBody body) {
+    Long sent = sentTimestamp(m);
     if (config.timestampSource() == SqsSourceConfig.TimestampSource.EVENT_TIME && body.json() != null
         && body.json().path("time").isTextual()) {
       try {
-        return OffsetDateTime.parse(body.json().get("time").asText()).toInstant().toEpochMilli();
+        long eventTime = OffsetDateTime.parse(body.json().get("time").asText()).toInstant().toEpochMilli();
+        if (sent == null || eventTime <= sent + MAX_CLOCK_SKEW_MILLIS) {
+          return eventTime;
+        }
       } catch (DateTimeParseException notIso) {
         // fall back to when SQS received it
       }
     }
-    return sentTimestamp(m);
+    return sent;
   }
 
   private static Long sentTimestamp(Message m) {

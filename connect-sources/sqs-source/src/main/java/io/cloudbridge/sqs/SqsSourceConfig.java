@@ -97,8 +97,8 @@ public final class SqsSourceConfig extends AbstractConfig {
             "Dotted path into the JSON body for the record key, e.g. id or detail.tenantId. Empty: the"
                 + " MessageGroupId on FIFO queues, no key on standard queues.", RECORD_GROUP, ++r, Width.MEDIUM, "Key path")
         .define(TIMESTAMP_SOURCE, Type.STRING, "event_time", new Choice(TimestampSource.values()), Importance.LOW,
-            "event_time: the event's 'time' (ISO-8601) when there is one, else SentTimestamp; sent_timestamp: when SQS"
-                + " received the message.", RECORD_GROUP, ++r, Width.SHORT, "Timestamp")
+            "event_time: the event's 'time' (ISO-8601) when there is one and it is not more than 5 minutes after"
+                + " the message was sent, else SentTimestamp; sent_timestamp: when SQS received the message.", RECORD_GROUP, ++r, Width.SHORT, "Timestamp")
         .define(MALFORMED_POLICY, Type.STRING, "fail", new Choice(MalformedPolicy.values()), Importance.HIGH,
             "fail: the task fails naming the message; dead_letter: the raw body goes to malformed.dead.letter.topic"
                 + " with error headers and the message is deleted once that record is acknowledged; leave: the"

@@ -1,0 +1,238 @@
+package io.cloudbridge.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudbridge.testkit.aws.SqsServer;
+import io.cloudbridge.testkit.connect.ConnectCluster;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/** The SQS source in a real Connect worker, reading a real SQS-compatible server (ElasticMQ). */
+class SqsSourceIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Events happened shortly before they were sent, as real ones do. */
+  private static final java.time.Instant EVENT_TIME = java.time.Instant.now().minusSeconds(3600)
+      .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+  private static SqsServer sqsServer;
+  private static SqsClient sqs;
+  private static ConnectCluster connect;
+
+  @BeforeAll
+  static void start() {
+    sqsServer = SqsServer.start();
+    sqs = sqsServer.client();
+    connect = ConnectCluster.builder().workers(1)
+        .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
+        .workerProperty("value.converter.schemas.enable", "false")
+        .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    connect.close();
+    sqs.close();
+    sqsServer.close();
+  }
+
+  private static Map<String, String> connectorConfig(String queueUrl, String topic) {
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", SqsSourceConnector.class.getName());
+    c.put("tasks.max", "1");
+    c.put("sqs.queue.url", queueUrl);
+    c.put("sqs.wait.time.seconds", "1");
+    c.put("topic", topic);
+    c.put("aws.region", "us-east-1");
+    c.put("aws.endpoint.override", sqsServer.endpoint().uri().toString());
+    c.put("aws.credentials.provider", "static");
+    c.put("aws.access.key.id", sqsServer.endpoint().accessKeyId());
+    c.put("aws.secret.access.key", sqsServer.endpoint().secretAccessKey());
+    return c;
+  }
+
+  private static String event(int i, String detailType) {
+    return "{\"version\":\"0\",\"id\":\"evt-" + i + "\",\"detail-type\":\"" + detailType + "\",\"source\":\"com.example.shop\","
+        + "\"account\":\"111122223333\",\"time\":\"" + EVENT_TIME.plusSeconds(i) + "\",\"region\":\"eu-west-1\","
+        + "\"resources\":[],\"detail\":{\"orderId\":\"o-" + i + "\",\"tenantId\":\"t-" + (i % 3) + "\"}}";
+  }
+
+  private static long messagesLeft(String url) {
+    Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
+        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+        .attributes();
+    return Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+        + Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+  }
+
+  @Test
+  void eventBridgeEventsArriveKeyedWithTimestampsAndHeadersAndTheQueueEndsEmpty() throws Exception {
+    String url = sqsServer.createQueue("orders", Map.of());
+    String topic = "orders-events";
+    connect.createTopic(topic, 3);
+    for (int i = 0; i < 30; i += 10) {
+      List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
+      for (int j = i; j < i + 10; j++) {
+        batch.add(SendMessageBatchRequestEntry.builder().id("m" + j).messageBody(event(j, "Order Placed"))
+            .messageAttributes(Map.of(
+                "origin", MessageAttributeValue.builder().dataType("String").stringValue("checkout").build(),
+                "attempt", MessageAttributeValue.builder().dataType("Number").stringValue("3").build()))
+            .build());
+      }
+      sqs.sendMessageBatch(r -> r.queueUrl(url).entries(batch));
+    }
+    Map<String, String> config = connectorConfig(url, topic);
+    config.put("key.path", "detail.tenantId");
+    connect.configureConnector("orders", config);
+    connect.awaitRunning("orders", 1, Duration.ofSeconds(60));
+
+    Map<String, ConsumerRecord<byte[], byte[]>> byId = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : connect.consume(30, Duration.ofSeconds(60), topic)) {
+      JsonNode value = JSON.readTree(r.value());
+      byId.put(value.get("id").asText(), r);
+    }
+    assertThat(byId).hasSize(30);
+    ConsumerRecord<byte[], byte[]> seven = byId.get("evt-7");
+    JsonNode value = JSON.readTree(seven.value());
+    assertThat(value.get("detail_type").asText()).isEqualTo("Order Placed");
+    assertThat(value.at("/detail/orderId").asText()).isEqualTo("o-7");
+    assertThat(new String(seven.key(), StandardCharsets.UTF_8)).isEqualTo("t-1");
+    assertThat(seven.timestamp()).isEqualTo(EVENT_TIME.plusSeconds(7).toEpochMilli());
+    assertThat(header(seven, "origin")).isEqualTo("checkout");
+    assertThat(header(seven, "attempt")).isEqualTo("3");
+    assertThat(header(seven, "sqs.message.id")).isNotBlank();
+
+    await("queue drained").atMost(Duration.ofSeconds(30)).until(() -> messagesLeft(url) == 0);
+    connect.deleteConnector("orders");
+  }
+
+  @Test
+  void fifoQueueKeepsPerGroupOrderEndToEndKeyedByGroup() throws Exception {
+    String url = sqsServer.createQueue("payments.fifo", Map.of(QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "true"));
+    String topic = "payments";
+    connect.createTopic(topic, 3);
+    for (int i = 0; i < 60; i++) {
+      int n = i;
+      sqs.sendMessage(r -> r.queueUrl(url).messageGroupId("account-" + (n % 4))
+          .messageBody("{\"seq\":" + n + ",\"account\":\"account-" + (n % 4) + "\"}"));
+    }
+    Map<String, String> config = connectorConfig(url, topic);
+    config.put("value.format", "json");
+    config.put("sqs.receivers", "3");
+    connect.configureConnector("payments", config);
+    connect.awaitRunning("payments", 1, Duration.ofSeconds(60));
+
+    Map<String, List<Long>> perGroup = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : connect.consume(60, Duration.ofSeconds(90), topic)) {
+      JsonNode v = JSON.readTree(r.value());
+      String group = new String(r.key(), StandardCharsets.UTF_8);
+      assertThat(group).isEqualTo(v.get("account").asText());
+      perGroup.computeIfAbsent(group + "@" + r.partition(), k -> new ArrayList<>()).add(v.get("seq").asLong());
+    }
+    assertThat(perGroup).hasSize(4);
+    perGroup.values().forEach(seqs -> assertThat(seqs).hasSize(15).isSorted());
+    connect.deleteConnector("payments");
+  }
+
+  @Test
+  void malformedBodiesGoToTheDeadLetterTopicWithTheReasonAndAreDeletedAfterwards() throws Exception {
+    String url = sqsServer.createQueue("mixed", Map.of());
+    connect.createTopic("mixed-good", 1);
+    connect.createTopic("mixed-dlq", 1);
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody(event(1, "Order Placed")));
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody("this is not json"));
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody("{\"id\":\"x\",\"detail-type\":\"y\",\"time\":\"t\",\"detail\":{}}"));
+    Map<String, String> config = connectorConfig(url, "mixed-good");
+    config.put("malformed.policy", "dead_letter");
+    config.put("malformed.dead.letter.topic", "mixed-dlq");
+    connect.configureConnector("mixed", config);
+    connect.awaitRunning("mixed", 1, Duration.ofSeconds(60));
+
+    assertThat(connect.consume(1, Duration.ofSeconds(60), "mixed-good")).hasSize(1);
+    List<String> reasons = new ArrayList<>();
+    List<String> bodies = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : connect.consume(2, Duration.ofSeconds(60), "mixed-dlq")) {
+      reasons.add(header(r, "cloudbridge.error.reason"));
+      bodies.add(new String(java.util.Base64.getDecoder().decode(JSON.readTree(r.value()).asText()), StandardCharsets.UTF_8));
+    }
+    assertThat(reasons).anyMatch(s -> s.contains("not JSON")).anyMatch(s -> s.contains("'source' is missing"));
+    assertThat(bodies).contains("this is not json");
+    await("queue drained").atMost(Duration.ofSeconds(30)).until(() -> messagesLeft(url) == 0);
+    connect.deleteConnector("mixed");
+  }
+
+  @Test
+  void aFutureEventTimeFallsBackToWhenSqsReceivedTheMessage() throws Exception {
+    String url = sqsServer.createQueue("skewed", Map.of());
+    connect.createTopic("skewed-events", 1);
+    long before = System.currentTimeMillis();
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody(event(1, "Order Placed")
+        .replace(EVENT_TIME.plusSeconds(1).toString(), "2999-01-01T00:00:00Z")));
+    connect.configureConnector("skewed", connectorConfig(url, "skewed-events"));
+
+    ConsumerRecord<byte[], byte[]> r = connect.consume(1, Duration.ofSeconds(60), "skewed-events").iterator().next();
+    assertThat(r.timestamp()).isBetween(before - 1000, System.currentTimeMillis());
+    connect.deleteConnector("skewed");
+  }
+
+  @Test
+  void failPolicyFailsTheTaskNamingTheMessage() {
+    String url = sqsServer.createQueue("strict", Map.of());
+    connect.createTopic("strict-events", 1);
+    String id = sqs.sendMessage(r -> r.queueUrl(url).messageBody("<xml/>")).messageId();
+    connect.configureConnector("strict", connectorConfig(url, "strict-events"));
+
+    String trace = connect.awaitTaskFailed("strict", 0, Duration.ofSeconds(60));
+    assertThat(trace).contains("SQS message " + id).contains("not JSON").contains("malformed.policy=fail");
+    connect.deleteConnector("strict");
+  }
+
+  @Test
+  void stoppingTheConnectorReleasesHeldMessagesAtOnce() {
+    String url = sqsServer.createQueue("held", Map.of());
+    // No topic: records cannot be written, so messages stay held (and invisible) until the task stops.
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody(event(1, "Order Placed")));
+    Map<String, String> config = connectorConfig(url, "held-missing-topic");
+    config.put("sqs.visibility.timeout.seconds", "600");
+    connect.configureConnector("held", config);
+    await("message held").atMost(Duration.ofSeconds(60)).until(() -> invisible(url) == 1);
+
+    connect.deleteConnector("held");
+
+    await("message visible again well before its 600 s visibility timeout").atMost(Duration.ofSeconds(60))
+        .until(() -> visible(url) == 1);
+  }
+
+  private static long visible(String url) {
+    return Long.parseLong(sqs.getQueueAttributes(r -> r.queueUrl(url)
+        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+        .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+  }
+
+  private static long invisible(String url) {
+    return Long.parseLong(sqs.getQueueAttributes(r -> r.queueUrl(url)
+        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes()
+        .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}
