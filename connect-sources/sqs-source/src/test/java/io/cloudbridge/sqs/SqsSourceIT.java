@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 /** The SQS source in a real Connect worker, reading a real SQS-compatible server (ElasticMQ). */
 class SqsSourceIT {
 
+  private static final String CONNECTOR = "io.cloudbridge.sqs.SqsSourceConnector";
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Events happened shortly before they were sent, as real ones do. */
   private static final java.time.Instant EVENT_TIME = java.time.Instant.now().minusSeconds(3600)
@@ -40,6 +41,7 @@ class SqsSourceIT {
     sqsServer = SqsServer.start();
     sqs = sqsServer.client();
     connect = ConnectCluster.builder().workers(1)
+        .pluginPath(java.nio.file.Path.of(System.getProperty("cloudbridge.plugin.path")))
         .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
         .workerProperty("value.converter.schemas.enable", "false")
         .start();
@@ -54,7 +56,7 @@ class SqsSourceIT {
 
   private static Map<String, String> connectorConfig(String queueUrl, String topic) {
     Map<String, String> c = new HashMap<>();
-    c.put("connector.class", SqsSourceConnector.class.getName());
+    c.put("connector.class", CONNECTOR);
     c.put("tasks.max", "1");
     c.put("sqs.queue.url", queueUrl);
     c.put("sqs.wait.time.seconds", "1");
