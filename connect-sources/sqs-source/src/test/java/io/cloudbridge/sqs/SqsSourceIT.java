@@ -194,6 +194,79 @@ class SqsSourceIT {
   }
 
   @Test
+  void secretsAreHiddenInValidationAndNeverLogged() throws Exception {
+    String url = sqsServer.createQueue("secretive", Map.of());
+    connect.createTopic("secretive-events", 1);
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody(event(1, "Order Placed")));
+    Map<String, String> config = connectorConfig(url, "secretive-events");
+    String secret = "s3cr3t-" + java.util.UUID.randomUUID();
+    config.put("aws.secret.access.key", secret);
+    config.put("aws.session.token", secret + "-token");
+
+    try (io.cloudbridge.testkit.LogCapture logs = new io.cloudbridge.testkit.LogCapture()) {
+      Map<String, String> named = new HashMap<>(config);
+      named.put("name", "secretive");
+      var validation = connect.embedded().validateConnectorConfig("SqsSourceConnector", named);
+      var secretValue = validation.values().stream()
+          .filter(v -> v.configKey().name().equals("aws.secret.access.key")).findFirst().orElseThrow().configValue();
+      assertThat(secretValue.value()).isEqualTo("[hidden]");
+      assertThat(validation.errorCount()).as(validation.values().stream()
+          .filter(v -> !v.configValue().errors().isEmpty())
+          .map(v -> v.configKey().name() + ": " + v.configValue().errors()).toList().toString()).isZero();
+
+      connect.configureConnector("secretive", config);
+      assertThat(connect.consume(1, Duration.ofSeconds(60), "secretive-events")).hasSize(1);
+      connect.deleteConnector("secretive");
+
+      assertThat(logs.lines()).anyMatch(l -> l.contains("aws.secret.access.key = [hidden]"));
+      // The test harness (EmbeddedConnect) logs the REST answers it gets, which echo the submitted config;
+      // the worker and the plugin must never log the secret.
+      assertThat(logs.lines().stream()
+          .filter(l -> !l.startsWith("org.apache.kafka.connect.util.clusters."))
+          .filter(l -> l.contains(secret)).toList()).isEmpty();
+    }
+  }
+
+  @Test
+  void validationNamesAQueueThatDoesNotExist() {
+    Map<String, String> config = connectorConfig(sqsServer.endpoint().uri() + "/000000000000/no-such-queue", "t");
+    var validation = connect.embedded().validateConnectorConfig("SqsSourceConnector", config);
+    var queue = validation.values().stream().filter(v -> v.configKey().name().equals("sqs.queue.url"))
+        .findFirst().orElseThrow().configValue();
+    assertThat(queue.errors()).singleElement().asString().contains("does not exist");
+
+    Map<String, String> bad = connectorConfig("", "t");
+    bad.remove("sqs.queue.url");
+    bad.put("sqs.max.messages", "11");
+    bad.put("aws.credentials.provider", "profile");
+    var errors = connect.embedded().validateConnectorConfig("SqsSourceConnector", bad).values().stream()
+        .filter(v -> !v.configValue().errors().isEmpty()).map(v -> v.configKey().name()).toList();
+    assertThat(errors).contains("sqs.max.messages", "aws.profile.name");
+  }
+
+  @Test
+  void leavePolicyLeavesMalformedMessagesToTheQueuesRedrivePolicy() throws Exception {
+    String dlqUrl = sqsServer.createQueue("left-dlq", Map.of());
+    String url = sqsServer.createQueue("left", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "10",
+        QueueAttributeName.REDRIVE_POLICY,
+        "{\"deadLetterTargetArn\":\"arn:aws:sqs:elasticmq:000000000000:left-dlq\",\"maxReceiveCount\":\"2\"}"));
+    connect.createTopic("left-events", 1);
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody("definitely not json"));
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody(event(2, "Order Placed")));
+    Map<String, String> config = connectorConfig(url, "left-events");
+    config.put("malformed.policy", "leave");
+    config.put("sqs.visibility.timeout.seconds", "10");
+    connect.configureConnector("left", config);
+
+    assertThat(connect.consume(1, Duration.ofSeconds(60), "left-events")).hasSize(1);
+    await("malformed message moved to the SQS dead-letter queue by its redrive policy")
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> sqs.receiveMessage(r -> r.queueUrl(dlqUrl).waitTimeSeconds(1)).messages().stream()
+            .anyMatch(m -> m.body().equals("definitely not json")));
+    connect.deleteConnector("left");
+  }
+
+  @Test
   void failPolicyFailsTheTaskNamingTheMessage() {
     String url = sqsServer.createQueue("strict", Map.of());
     connect.createTopic("strict-events", 1);
