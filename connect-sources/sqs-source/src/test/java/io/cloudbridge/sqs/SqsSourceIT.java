@@ -94,7 +94,9 @@ class SqsSourceIT {
         batch.add(SendMessageBatchRequestEntry.builder().id("m" + j).messageBody(event(j, "Order Placed"))
             .messageAttributes(Map.of(
                 "origin", MessageAttributeValue.builder().dataType("String").stringValue("checkout").build(),
-                "attempt", MessageAttributeValue.builder().dataType("Number").stringValue("3").build()))
+                "attempt", MessageAttributeValue.builder().dataType("Number").stringValue("3").build(),
+                "trace", MessageAttributeValue.builder().dataType("Binary")
+                    .binaryValue(software.amazon.awssdk.core.SdkBytes.fromByteArray(new byte[] {1, 2, 3})).build()))
             .build());
       }
       sqs.sendMessageBatch(r -> r.queueUrl(url).entries(batch));
@@ -119,8 +121,15 @@ class SqsSourceIT {
     assertThat(header(seven, "origin")).isEqualTo("checkout");
     assertThat(header(seven, "attempt")).isEqualTo("3");
     assertThat(header(seven, "sqs.message.id")).isNotBlank();
+    // A Binary attribute is a BYTES header; the worker's default SimpleHeaderConverter writes bytes as base64.
+    assertThat(java.util.Base64.getDecoder().decode(seven.headers().lastHeader("trace").value())).containsExactly(1, 2, 3);
 
     await("queue drained").atMost(Duration.ofSeconds(30)).until(() -> messagesLeft(url) == 0);
+    await("plugin metrics published by the worker").atMost(Duration.ofSeconds(30))
+        .until(() -> pluginMetric("orders", "messages-deleted-total") == 30);
+    assertThat(pluginMetric("orders", "messages-received-total")).isEqualTo(30);
+    assertThat(pluginMetric("orders", "records-acknowledged-total")).isEqualTo(30);
+    assertThat(pluginMetric("orders", "messages-in-flight")).isZero();
     connect.deleteConnector("orders");
   }
 
@@ -292,6 +301,21 @@ class SqsSourceIT {
 
     await("message visible again well before its 600 s visibility timeout").atMost(Duration.ofSeconds(60))
         .until(() -> visible(url) == 1);
+  }
+
+  /** A plugin metric of the connector's task, as the worker publishes it over JMX (KIP-877, Connect 4.1+). */
+  private static long pluginMetric(String connector, String name) throws Exception {
+    javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    for (javax.management.ObjectName n : jmx.queryNames(new javax.management.ObjectName("kafka.connect:*"), null)) {
+      if (connector.equals(n.getKeyProperty("connector")) && n.getKeyProperty("task") != null) {
+        for (javax.management.MBeanAttributeInfo a : jmx.getMBeanInfo(n).getAttributes()) {
+          if (a.getName().equals(name)) {
+            return ((Number) jmx.getAttribute(n, name)).longValue();
+          }
+        }
+      }
+    }
+    return -1;
   }
 
   private static long visible(String url) {
