@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class Bench {
 
-  private static final List<Scenario> SCENARIOS = List.of(new SinkPipelineScenario());
+  private static final List<Scenario> SCENARIOS = List.of(new SinkPipelineScenario(), new SqsSourceScenario());
 
   private Bench() {}
 
@@ -29,7 +29,7 @@ public final class Bench {
         }
         System.out.printf("%n== %s: %s (%d records, %d cores, max heap %d MiB)%n", s.name(), s.description(), records,
             Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
-        s.baseline(cluster, Math.min(records, 20_000)); // warm-up, not reported
+        s.baseline(cluster, Math.min(records, 5_000)); // warm-up, not reported
         Result baseline = s.baseline(cluster, records);
         Result measured = s.measured(cluster, records);
         System.out.println(Result.header());

@@ -11,9 +11,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 
 /**
- * Deletes messages whose records Kafka acknowledged, ten per DeleteMessageBatch, on a thread of its own so
- * the acknowledgement callback never waits on SQS. A message is deleted with its latest receipt handle;
- * failed deletes are retried.
+ * Deletes messages whose records Kafka acknowledged, ten per DeleteMessageBatch, on threads of their own so
+ * the acknowledgement callback never waits on SQS; as many delete threads as receivers, so deleting keeps
+ * pace with receiving. A message is deleted with its latest receipt handle; failed deletes are retried.
  */
 final class MessageDeleter implements AutoCloseable {
 
@@ -24,20 +24,23 @@ final class MessageDeleter implements AutoCloseable {
   private final InFlightMessages inFlight;
   private final Counter deleted;
   private final LinkedBlockingQueue<String> acknowledged = new LinkedBlockingQueue<>();
-  private final Thread thread;
+  private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running = true;
 
-  MessageDeleter(SqsClient sqs, String queueUrl, InFlightMessages inFlight, Counter deleted) {
+  MessageDeleter(SqsClient sqs, String queueUrl, InFlightMessages inFlight, Counter deleted, int parallelism) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.inFlight = inFlight;
     this.deleted = deleted;
-    this.thread = new Thread(this::run, "cloudbridge-sqs-deleter");
-    this.thread.setDaemon(true);
+    for (int i = 0; i < parallelism; i++) {
+      Thread t = new Thread(this::run, "cloudbridge-sqs-deleter-" + i);
+      t.setDaemon(true);
+      threads.add(t);
+    }
   }
 
   void start() {
-    thread.start();
+    threads.forEach(Thread::start);
   }
 
   /** Kafka acknowledged the record of this message: it may now be deleted. */
@@ -121,7 +124,9 @@ final class MessageDeleter implements AutoCloseable {
   public void close() {
     running = false;
     try {
-      thread.join(30_000);
+      for (Thread t : threads) {
+        t.join(30_000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -50,7 +50,8 @@ public class SqsSourceTask extends SourceTask {
   public void start(Map<String, String> props) {
     config = new SqsSourceConfig(props);
     aws = new AwsClients(config.aws());
-    sqs = aws.configure(SqsClient.builder(), config.receivers() + 4).build();
+    // Connections for the long polls, as many deletes, and visibility changes.
+    sqs = aws.configure(SqsClient.builder(), 2 * config.receivers() + 2).build();
     queueUrl = QueueLocator.resolve(sqs, config);
     metrics = TaskMetrics.from(context);
     Counter received = metrics.counter("messages-received-total", "Messages received from SQS.");
@@ -65,7 +66,7 @@ public class SqsSourceTask extends SourceTask {
     records = new RecordFactory(config, queueUrl);
     reader = new QueueReader(sqs, queueUrl, config, inFlight, received);
     metrics.gauge("receive-latency-ms", "Duration of the last ReceiveMessage call.", reader::lastReceiveMillis);
-    deleter = new MessageDeleter(sqs, queueUrl, inFlight, deleted);
+    deleter = new MessageDeleter(sqs, queueUrl, inFlight, deleted, config.receivers());
     deleter.start();
     reader.start();
     log.info("Reading {} with {} receivers, at most {} messages in flight", queueUrl, config.receivers(),
