@@ -127,6 +127,51 @@ class Connect37WorkerTest {
     assertThat(values).containsExactly("alpha", "beta");
   }
 
+  @Test
+  void theSqsSourceRunsOnTheOldWorkerWithoutPluginMetricsAndDeletesAfterAcknowledgement() throws Exception {
+    try (io.cloudbridge.testkit.aws.SqsServer sqsServer = io.cloudbridge.testkit.aws.SqsServer.start();
+         var sqs = sqsServer.client()) {
+      String url = sqsServer.createQueue("compat-events", Map.of());
+      for (int i = 0; i < 5; i++) {
+        int n = i;
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody("{\"n\":" + n + "}"));
+      }
+      kafka.createTopic("compat-sqs", 1);
+      Map<String, String> config = new java.util.HashMap<>();
+      config.put("connector.class", "io.cloudbridge.sqs.SqsSourceConnector");
+      config.put("tasks.max", "1");
+      config.put("sqs.queue.url", url);
+      config.put("sqs.wait.time.seconds", "1");
+      config.put("topic", "compat-sqs");
+      config.put("value.format", "string");
+      config.put("aws.region", "us-east-1");
+      config.put("aws.endpoint.override", sqsServer.endpoint().uri().toString());
+      config.put("aws.credentials.provider", "static");
+      config.put("aws.access.key.id", sqsServer.endpoint().accessKeyId());
+      config.put("aws.secret.access.key", sqsServer.endpoint().secretAccessKey());
+      HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(rest + "/connectors/compat-sqs/config"))
+          .header("Content-Type", "application/json")
+          .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(put.statusCode()).as(put.body()).isIn(200, 201);
+
+      List<String> values = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r : kafka.consume(5, Duration.ofSeconds(60).toMillis(), "compat-sqs")) {
+        values.add(new String(r.value(), StandardCharsets.UTF_8));
+      }
+      assertThat(values).containsExactlyInAnyOrder("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}");
+      await("messages deleted after Kafka acknowledged them").atMost(Duration.ofSeconds(30)).until(() -> {
+        var a = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
+            software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+            software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+            .attributes();
+        return a.values().stream().mapToLong(Long::parseLong).sum() == 0;
+      });
+      assertThat(JSON.readTree(get("/connectors/compat-sqs/status").body()).at("/tasks/0/state").asText())
+          .isEqualTo("RUNNING");
+    }
+  }
+
   private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create(rest + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
