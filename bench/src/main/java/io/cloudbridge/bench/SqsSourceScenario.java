@@ -106,11 +106,7 @@ final class SqsSourceScenario implements Scenario {
     config.put("sqs.receivers", Integer.toString(RECEIVERS));
     config.put("topic", topic);
     config.put("key.path", "detail.tenantId");
-    config.put("aws.region", "us-east-1");
-    config.put("aws.endpoint.override", server().endpoint().uri().toString());
-    config.put("aws.credentials.provider", "static");
-    config.put("aws.access.key.id", server().endpoint().accessKeyId());
-    config.put("aws.secret.access.key", server().endpoint().secretAccessKey());
+    config.putAll(server().connectorAwsConfig());
     config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
     config.put("value.converter.schemas.enable", "false");
     // Task start-up (clients, queue check) is not timed: the clock starts once the task reports RUNNING, as the

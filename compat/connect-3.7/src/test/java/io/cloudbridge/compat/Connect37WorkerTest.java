@@ -144,11 +144,7 @@ class Connect37WorkerTest {
       config.put("sqs.wait.time.seconds", "1");
       config.put("topic", "compat-sqs");
       config.put("value.format", "string");
-      config.put("aws.region", "us-east-1");
-      config.put("aws.endpoint.override", sqsServer.endpoint().uri().toString());
-      config.put("aws.credentials.provider", "static");
-      config.put("aws.access.key.id", sqsServer.endpoint().accessKeyId());
-      config.put("aws.secret.access.key", sqsServer.endpoint().secretAccessKey());
+      config.putAll(sqsServer.connectorAwsConfig());
       HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(rest + "/connectors/compat-sqs/config"))
           .header("Content-Type", "application/json")
           .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config))).build(),
@@ -160,13 +156,8 @@ class Connect37WorkerTest {
         values.add(new String(r.value(), StandardCharsets.UTF_8));
       }
       assertThat(values).containsExactlyInAnyOrder("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}");
-      await("messages deleted after Kafka acknowledged them").atMost(Duration.ofSeconds(30)).until(() -> {
-        var a = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
-            software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-            software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
-            .attributes();
-        return a.values().stream().mapToLong(Long::parseLong).sum() == 0;
-      });
+      await("messages deleted after Kafka acknowledged them").atMost(Duration.ofSeconds(30))
+          .until(() -> sqsServer.messagesLeft(url) == 0);
       assertThat(JSON.readTree(get("/connectors/compat-sqs/status").body()).at("/tasks/0/state").asText())
           .isEqualTo("RUNNING");
     }

@@ -58,11 +58,7 @@ class SqsSourceCrashIT {
         config.put("sqs.receivers", "2");
         config.put("topic", "crash-events");
         config.put("value.format", "json");
-        config.put("aws.region", "us-east-1");
-        config.put("aws.endpoint.override", sqsServer.endpoint().uri().toString());
-        config.put("aws.credentials.provider", "static");
-        config.put("aws.access.key.id", sqsServer.endpoint().accessKeyId());
-        config.put("aws.secret.access.key", sqsServer.endpoint().secretAccessKey());
+        config.putAll(sqsServer.connectorAwsConfig());
         first.putConnector("crash", JSON.writeValueAsString(config));
 
         ExecutorService senders = Executors.newFixedThreadPool(4);
@@ -99,7 +95,7 @@ class SqsSourceCrashIT {
             MESSAGES, total[0], seen.size(), duplicates);
         assertThat(seen).hasSize(MESSAGES);
         assertThat(seen).allMatch(n -> n >= 0 && n < MESSAGES);
-        await("queue empty").atMost(Duration.ofMinutes(2)).until(() -> messagesLeft(sqs, url) == 0);
+        await("queue empty").atMost(Duration.ofMinutes(2)).until(() -> sqsServer.messagesLeft(url) == 0);
       } finally {
         first.close();
         second.close();
@@ -125,13 +121,5 @@ class SqsSourceCrashIT {
     p.put("key.deserializer", ByteArrayDeserializer.class.getName());
     p.put("value.deserializer", ByteArrayDeserializer.class.getName());
     return new KafkaConsumer<>(p);
-  }
-
-  private static long messagesLeft(SqsClient sqs, String url) {
-    Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
-        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
-        .attributes();
-    return Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-        + Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
   }
 }

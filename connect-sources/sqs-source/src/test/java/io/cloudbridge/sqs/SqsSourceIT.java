@@ -61,11 +61,7 @@ class SqsSourceIT {
     c.put("sqs.queue.url", queueUrl);
     c.put("sqs.wait.time.seconds", "1");
     c.put("topic", topic);
-    c.put("aws.region", "us-east-1");
-    c.put("aws.endpoint.override", sqsServer.endpoint().uri().toString());
-    c.put("aws.credentials.provider", "static");
-    c.put("aws.access.key.id", sqsServer.endpoint().accessKeyId());
-    c.put("aws.secret.access.key", sqsServer.endpoint().secretAccessKey());
+    c.putAll(sqsServer.connectorAwsConfig());
     return c;
   }
 
@@ -76,11 +72,7 @@ class SqsSourceIT {
   }
 
   private static long messagesLeft(String url) {
-    Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
-        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
-        .attributes();
-    return Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-        + Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    return sqsServer.messagesLeft(url);
   }
 
   @Test

@@ -64,6 +64,27 @@ public final class SqsServer implements AutoCloseable {
     }
   }
 
+  /** Messages still in the queue, visible or in flight: 0 once everything was deleted. */
+  public long messagesLeft(String queueUrl) {
+    try (SqsClient sqs = client()) {
+      Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
+          QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+          QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+      return Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+          + Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+  }
+
+  /** The {@code aws.*} keys of a Cloudbridge connector that reaches this server. */
+  public Map<String, String> connectorAwsConfig() {
+    return Map.of(
+        "aws.region", endpoint.region().id(),
+        "aws.endpoint.override", endpoint.uri().toString(),
+        "aws.credentials.provider", "static",
+        "aws.access.key.id", endpoint.accessKeyId(),
+        "aws.secret.access.key", endpoint.secretAccessKey());
+  }
+
   @Override
   public void close() {
     server.stopAndWait();
