@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +45,7 @@ class Connect37WorkerTest {
   static void start() throws Exception {
     kafka = new EmbeddedKafkaCluster(1, new Properties());
     kafka.start();
-    int port = freePort();
+    int port = io.cloudbridge.testkit.Ports.free();
     rest = "http://127.0.0.1:" + port;
     Path props = dir.resolve("worker.properties");
     Files.writeString(props, String.join("\n",
@@ -167,9 +166,4 @@ class Connect37WorkerTest {
     return HTTP.send(HttpRequest.newBuilder(URI.create(rest + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

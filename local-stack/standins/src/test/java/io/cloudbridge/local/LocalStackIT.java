@@ -3,7 +3,6 @@ package io.cloudbridge.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +29,7 @@ class LocalStackIT {
     env.put("CLOUDBRIDGE_EXTRA_PLUGINS", System.getProperty("fixture.plugin.zip"));
     for (String port : List.of("KAFKA_PORT", "CONTROLLER_PORT", "CONNECT_PORT", "SQS_PORT", "S3_PORT", "GCS_PORT",
         "BQ_GRPC_PORT", "BQ_REST_PORT")) {
-      env.put(port, Integer.toString(freePort()));
+      env.put(port, Integer.toString(io.cloudbridge.testkit.Ports.free()));
     }
     try {
       Run up = run(env, "up");
@@ -71,9 +70,4 @@ class LocalStackIT {
     return new Run(p.exitValue(), out);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

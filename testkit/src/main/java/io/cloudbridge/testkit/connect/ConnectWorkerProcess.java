@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,10 +43,7 @@ public final class ConnectWorkerProcess implements AutoCloseable {
                                            Map<String, String> extra) {
     try {
       Files.createDirectories(dir);
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
+      int port = io.cloudbridge.testkit.Ports.free();
       Map<String, String> props = new LinkedHashMap<>();
       props.put("bootstrap.servers", bootstrapServers);
       props.put("group.id", groupId);

@@ -2,7 +2,6 @@ package io.cloudbridge.testkit.mariadb;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ public final class MariaDbServer implements AutoCloseable {
       Files.createDirectories(data);
       run(List.of("mariadb-install-db", "--no-defaults", "--user=" + System.getProperty("user.name"),
           "--datadir=" + data, "--auth-root-authentication-method=normal", "--skip-test-db"), dir.resolve("install.log"));
-      int port = freePort();
+      int port = io.cloudbridge.testkit.Ports.free();
       List<String> cmd = List.of(binary("mariadbd"), "--no-defaults", "--user=" + System.getProperty("user.name"),
           "--datadir=" + data, "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + dir.resolve("mariadb.sock"),
           "--pid-file=" + dir.resolve("mariadb.pid"), "--log-bin=" + data.resolve("binlog"), "--binlog-format=ROW",
@@ -169,11 +168,6 @@ public final class MariaDbServer implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   @Override
   public void close() {
