@@ -106,6 +106,8 @@ final class SqsSourceScenario implements Scenario {
     config.put("sqs.receivers", Integer.toString(RECEIVERS));
     config.put("topic", topic);
     config.put("key.path", "detail.tenantId");
+    config.put("value.format", System.getProperty("bench.sqs.format", "eventbridge"));
+    config.put("value.schemas.enable", System.getProperty("bench.sqs.schemas", "true"));
     config.putAll(server().connectorAwsConfig());
     config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
     config.put("value.converter.schemas.enable", "false");
