@@ -19,6 +19,8 @@ final class Table {
   final String id;
   ObjectNode resource;
   List<Column> columns;
+  /** The primary key columns, empty when the table has none; derived from {@link #resource}. */
+  private List<String> primaryKey;
   int schemaVersion;
   final long createdMillis;
   final List<Map<String, Object>> rows = new ArrayList<>();
@@ -40,6 +42,11 @@ final class Table {
   void setResource(ObjectNode resource) {
     this.resource = resource;
     this.columns = Column.listFrom(resource.path("schema").path("fields"));
+    List<String> key = new ArrayList<>();
+    for (JsonNode c : resource.path("tableConstraints").path("primaryKey").path("columns")) {
+      key.add(c.asText());
+    }
+    this.primaryKey = List.copyOf(key);
     this.schemaVersion++;
   }
 
@@ -52,11 +59,7 @@ final class Table {
   }
 
   List<String> primaryKey() {
-    List<String> key = new ArrayList<>();
-    for (JsonNode c : resource.path("tableConstraints").path("primaryKey").path("columns")) {
-      key.add(c.asText());
-    }
-    return key;
+    return primaryKey;
   }
 
   TableSchema protoSchema() {

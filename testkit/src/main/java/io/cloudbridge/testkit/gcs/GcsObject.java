@@ -15,7 +15,8 @@ import java.util.zip.CRC32C;
 
 /**
  * One live object generation: its bytes and the metadata GCS reports for it. Immutable; a metadata patch
- * makes a new instance with the same generation and the next metageneration.
+ * makes a new instance with the same generation and the next metageneration. The MD5 and CRC32C of the
+ * bytes are computed once, when the instance is made ({@link #of}), not on every read or listing.
  */
 public record GcsObject(
     String bucket,
@@ -29,24 +30,30 @@ public record GcsObject(
     Map<String, String> metadata,
     byte[] data,
     Instant timeCreated,
-    Instant updated) {
+    Instant updated,
+    /* base64 of the 16-byte MD5, as in the {@code md5Hash} field */
+    String md5Base64,
+    /* base64 of the big-endian CRC32C, as in the {@code crc32c} field */
+    String crc32cBase64) {
+
+  /** An object generation with the hashes of its bytes. */
+  static GcsObject of(String bucket, String name, long generation, long metageneration, String contentType,
+                      String contentEncoding, String contentDisposition, String cacheControl,
+                      Map<String, String> metadata, byte[] data, Instant timeCreated, Instant updated) {
+    return new GcsObject(bucket, name, generation, metageneration, contentType, contentEncoding, contentDisposition,
+        cacheControl, metadata, data, timeCreated, updated, md5Base64(data), crc32cBase64(data));
+  }
 
   public long size() {
     return data.length;
   }
 
-  /** base64 of the 16-byte MD5, as in the {@code md5Hash} field. */
-  public String md5Base64() {
+  private static String md5Base64(byte[] bytes) {
     try {
-      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(data));
+      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** base64 of the big-endian CRC32C, as in the {@code crc32c} field. */
-  public String crc32cBase64() {
-    return crc32cBase64(data);
   }
 
   static String crc32cBase64(byte[] bytes) {

@@ -379,9 +379,12 @@ public final class GcsStandIn extends HttpStandIn {
   }
 
   private static void verifyCrc32c(String expected, byte[] data) {
-    if (expected != null && !expected.equals(GcsObject.crc32cBase64(data))) {
-      throw GcsError.badRequest("Provided CRC32C \"" + expected + "\" doesn't match calculated CRC32C \""
-          + GcsObject.crc32cBase64(data) + "\".");
+    if (expected == null) {
+      return;
+    }
+    String actual = GcsObject.crc32cBase64(data);
+    if (!expected.equals(actual)) {
+      throw GcsError.badRequest("Provided CRC32C \"" + expected + "\" doesn't match calculated CRC32C \"" + actual + "\".");
     }
   }
 

@@ -78,7 +78,7 @@ final class GcsStore {
     NavigableMap<String, GcsObject> objects = objects(bucket);
     pre.check(objects.get(name));
     Instant now = Instant.now();
-    GcsObject written = new GcsObject(bucket, name, nextGeneration(now), 1,
+    GcsObject written = GcsObject.of(bucket, name, nextGeneration(now), 1,
         attrs.contentType() == null ? "application/octet-stream" : attrs.contentType(),
         attrs.contentEncoding(), attrs.contentDisposition(), attrs.cacheControl(),
         Map.copyOf(attrs.metadata()), data, now, now);
@@ -96,7 +96,7 @@ final class GcsStore {
     pre.check(live);
     Map<String, String> metadata = new HashMap<>(live.metadata());
     metadata.putAll(attrs.metadata());
-    GcsObject patched = new GcsObject(bucket, name, live.generation(), live.metageneration() + 1,
+    GcsObject patched = GcsObject.of(bucket, name, live.generation(), live.metageneration() + 1,
         attrs.contentType() != null ? attrs.contentType() : live.contentType(),
         attrs.contentEncoding() != null ? attrs.contentEncoding() : live.contentEncoding(),
         attrs.contentDisposition() != null ? attrs.contentDisposition() : live.contentDisposition(),
@@ -195,7 +195,7 @@ final class GcsStore {
           String name = (String) m.get("name");
           @SuppressWarnings("unchecked")
           Map<String, String> metadata = (Map<String, String>) m.get("metadata");
-          GcsObject o = new GcsObject(bucket, name, ((Number) m.get("generation")).longValue(),
+          GcsObject o = GcsObject.of(bucket, name, ((Number) m.get("generation")).longValue(),
               ((Number) m.get("metageneration")).longValue(), (String) m.get("contentType"),
               (String) m.get("contentEncoding"), (String) m.get("contentDisposition"), (String) m.get("cacheControl"),
               metadata, Files.readAllBytes(dataPath(bucket, name)),
