@@ -1,5 +1,6 @@
 package io.cloudbridge.sqs;
 
+import io.cloudbridge.common.json.JsonValues;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,7 @@
 package io.cloudbridge.sqs;
 
+import io.cloudbridge.common.sqs.QueueLocator;
+import io.cloudbridge.common.sqs.SqsQueueConfig;
 import io.cloudbridge.common.PluginVersion;
 import io.cloudbridge.common.aws.AwsClients;
 import io.cloudbridge.common.aws.AwsConfig;
@@ -70,14 +72,14 @@ public class SqsSourceConnector extends SourceConnector {
         SqsSourceConfig parsed = new SqsSourceConfig(connectorConfigs);
         try (AwsClients aws = new AwsClients(parsed.aws());
              SqsClient sqs = aws.configure(SqsClient.builder(), 2).build()) {
-          QueueLocator.resolve(sqs, parsed);
+          QueueLocator.resolve(sqs, parsed.queue());
         }
       } catch (ConfigException e) {
         values.get(e.getMessage().contains(SqsSourceConfig.DEAD_LETTER_TOPIC) ? SqsSourceConfig.DEAD_LETTER_TOPIC
-            : SqsSourceConfig.QUEUE_URL).addErrorMessage(e.getMessage());
+            : SqsQueueConfig.QUEUE_URL).addErrorMessage(e.getMessage());
       } catch (RuntimeException e) {
-        String key = connectorConfigs.getOrDefault(SqsSourceConfig.QUEUE_URL, "").isEmpty()
-            ? SqsSourceConfig.QUEUE_NAME : SqsSourceConfig.QUEUE_URL;
+        String key = connectorConfigs.getOrDefault(SqsQueueConfig.QUEUE_URL, "").isEmpty()
+            ? SqsQueueConfig.QUEUE_NAME : SqsQueueConfig.QUEUE_URL;
         values.get(key).addErrorMessage(e.getMessage());
       }
     }

@@ -1,5 +1,9 @@
 package io.cloudbridge.sqs;
 
+import io.cloudbridge.common.sqs.QueueLocator;
+import io.cloudbridge.common.sqs.InFlightMessages;
+import io.cloudbridge.common.sqs.MessageDeleter;
+import io.cloudbridge.common.sqs.QueueReader;
 import io.cloudbridge.common.PluginVersion;
 import io.cloudbridge.common.aws.AwsClients;
 import io.cloudbridge.common.metrics.Counter;
@@ -51,26 +55,26 @@ public class SqsSourceTask extends SourceTask {
     config = new SqsSourceConfig(props);
     aws = new AwsClients(config.aws());
     // Connections for the long polls, as many deletes, and visibility changes.
-    sqs = aws.configure(SqsClient.builder(), 2 * config.receivers() + 2).build();
-    queueUrl = QueueLocator.resolve(sqs, config);
+    sqs = aws.configure(SqsClient.builder(), 2 * config.queue().receivers() + 2).build();
+    queueUrl = QueueLocator.resolve(sqs, config.queue());
     metrics = TaskMetrics.from(context);
     Counter received = metrics.counter("messages-received-total", "Messages received from SQS.");
     produced = metrics.counter("records-produced-total", "Records handed to Kafka Connect.");
     acknowledgedCount = metrics.counter("records-acknowledged-total", "Records Kafka acknowledged.");
     Counter deleted = metrics.counter("messages-deleted-total", "Messages deleted after their record was acknowledged.");
     malformed = metrics.counter("messages-malformed-total", "Messages whose body the value format could not read.");
-    inFlight = new InFlightMessages(config.maxInFlight());
+    inFlight = new InFlightMessages(config.queue().maxInFlight());
     metrics.gauge("messages-in-flight", "Messages received and not yet deleted or released.", inFlight::size);
     decoder = new BodyDecoder(config.valueFormat(), config.schemas(), config.detailAsJson(), config.base64(),
         config.snsUnwrap());
     records = new RecordFactory(config, queueUrl);
-    reader = new QueueReader(sqs, queueUrl, config, inFlight, received);
+    reader = new QueueReader(sqs, queueUrl, config.queue(), inFlight, received);
     metrics.gauge("receive-latency-ms", "Duration of the last ReceiveMessage call.", reader::lastReceiveMillis);
-    deleter = new MessageDeleter(sqs, queueUrl, inFlight, deleted, config.receivers());
+    deleter = new MessageDeleter(sqs, queueUrl, inFlight, deleted, config.queue().receivers());
     deleter.start();
     reader.start();
-    log.info("Reading {} with {} receivers, at most {} messages in flight", queueUrl, config.receivers(),
-        config.maxInFlight());
+    log.info("Reading {} with {} receivers, at most {} messages in flight", queueUrl, config.queue().receivers(),
+        config.queue().maxInFlight());
   }
 
   @Override

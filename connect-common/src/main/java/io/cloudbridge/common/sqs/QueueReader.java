@@ -1,4 +1,4 @@
-package io.cloudbridge.sqs;
+package io.cloudbridge.common.sqs;
 
 import io.cloudbridge.common.metrics.Counter;
 import java.time.Duration;
@@ -24,13 +24,13 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  * Receives from one queue with several concurrent long polls, hands messages to the task, keeps every held
  * message invisible to other consumers until it is deleted, and releases what is held when the task stops.
  */
-final class QueueReader implements AutoCloseable {
+public final class QueueReader implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(QueueReader.class);
 
   private final SqsClient sqs;
   private final String queueUrl;
-  private final SqsSourceConfig config;
+  private final SqsQueueConfig.Settings config;
   private final InFlightMessages inFlight;
   private final BlockingQueue<Message> received;
   private final ExecutorService receivers;
@@ -40,7 +40,7 @@ final class QueueReader implements AutoCloseable {
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private volatile boolean running = true;
 
-  QueueReader(SqsClient sqs, String queueUrl, SqsSourceConfig config, InFlightMessages inFlight, Counter receivedCount) {
+  public QueueReader(SqsClient sqs, String queueUrl, SqsQueueConfig.Settings config, InFlightMessages inFlight, Counter receivedCount) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.config = config;
@@ -51,7 +51,7 @@ final class QueueReader implements AutoCloseable {
     this.keeper = Executors.newSingleThreadScheduledExecutor(daemon("cloudbridge-sqs-visibility"));
   }
 
-  void start() {
+  public void start() {
     for (int i = 0; i < config.receivers(); i++) {
       receivers.execute(this::receiveLoop);
     }
@@ -60,7 +60,7 @@ final class QueueReader implements AutoCloseable {
   }
 
   /** Up to {@code max} received messages, waiting up to {@code wait} for the first. */
-  List<Message> take(int max, Duration wait) throws InterruptedException {
+  public List<Message> take(int max, Duration wait) throws InterruptedException {
     RuntimeException f = failure.get();
     if (f != null) {
       throw f;
@@ -74,7 +74,7 @@ final class QueueReader implements AutoCloseable {
     return out;
   }
 
-  long lastReceiveMillis() {
+  public long lastReceiveMillis() {
     return lastReceiveMillis.get();
   }
 
@@ -134,7 +134,7 @@ final class QueueReader implements AutoCloseable {
   }
 
   /** Sets the visibility of messages, 10 per call; returns how many SQS accepted. */
-  int changeVisibility(List<InFlightMessages.Held> messages, int seconds) {
+  public int changeVisibility(List<InFlightMessages.Held> messages, int seconds) {
     int ok = 0;
     long visibleAgain = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     for (int i = 0; i < messages.size(); i += 10) {
@@ -158,7 +158,7 @@ final class QueueReader implements AutoCloseable {
   }
 
   /** Gives up a message without deleting it: SQS delivers it again when its visibility runs out. */
-  void leave(String messageId) {
+  public void leave(String messageId) {
     inFlight.remove(messageId);
   }
 

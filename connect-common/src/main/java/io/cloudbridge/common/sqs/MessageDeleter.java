@@ -1,4 +1,4 @@
-package io.cloudbridge.sqs;
+package io.cloudbridge.common.sqs;
 
 import io.cloudbridge.common.metrics.Counter;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
  * the acknowledgement callback never waits on SQS; as many delete threads as receivers, so deleting keeps
  * pace with receiving. A message is deleted with its latest receipt handle; failed deletes are retried.
  */
-final class MessageDeleter implements AutoCloseable {
+public final class MessageDeleter implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(MessageDeleter.class);
   /** Entries per DeleteMessageBatch: the most SQS takes. */
@@ -32,7 +32,7 @@ final class MessageDeleter implements AutoCloseable {
   private final Object filling = new Object();
   private volatile boolean running = true;
 
-  MessageDeleter(SqsClient sqs, String queueUrl, InFlightMessages inFlight, Counter deleted, int parallelism) {
+  public MessageDeleter(SqsClient sqs, String queueUrl, InFlightMessages inFlight, Counter deleted, int parallelism) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.inFlight = inFlight;
@@ -44,12 +44,12 @@ final class MessageDeleter implements AutoCloseable {
     }
   }
 
-  void start() {
+  public void start() {
     threads.forEach(Thread::start);
   }
 
   /** Kafka acknowledged the record of this message: it may now be deleted. */
-  void acknowledged(String messageId) {
+  public void acknowledged(String messageId) {
     InFlightMessages.Held h = inFlight.get(messageId);
     if (h != null) {
       h.acknowledged = true;
@@ -57,7 +57,7 @@ final class MessageDeleter implements AutoCloseable {
     }
   }
 
-  int pending() {
+  public int pending() {
     return acknowledged.size();
   }
 

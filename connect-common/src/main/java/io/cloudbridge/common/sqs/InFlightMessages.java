@@ -1,4 +1,4 @@
-package io.cloudbridge.sqs;
+package io.cloudbridge.common.sqs;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,14 +11,14 @@ import java.util.concurrent.TimeUnit;
  * Messages a task holds: received and not yet deleted or released. Bounded by {@code max.in.flight}: a receiver
  * takes permits before asking SQS for messages, and a permit comes back only when its message leaves.
  */
-final class InFlightMessages {
+public final class InFlightMessages {
 
   /** One held message: its current receipt handle and when its visibility was last set. */
-  static final class Held {
-    final String messageId;
-    volatile String receiptHandle;
-    volatile long visibleAgainAtNanos;
-    volatile boolean acknowledged;
+  public static final class Held {
+    public final String messageId;
+    public volatile String receiptHandle;
+    public volatile long visibleAgainAtNanos;
+    public volatile boolean acknowledged;
 
     Held(String messageId, String receiptHandle, long visibleAgainAtNanos) {
       this.messageId = messageId;
@@ -30,12 +30,12 @@ final class InFlightMessages {
   private final Map<String, Held> held = new ConcurrentHashMap<>();
   private final Semaphore permits;
 
-  InFlightMessages(int max) {
+  public InFlightMessages(int max) {
     this.permits = new Semaphore(max);
   }
 
   /** Waits up to {@code timeoutMillis} for room for {@code n} messages; returns how many may be received. */
-  int reserve(int n, long timeoutMillis) throws InterruptedException {
+  public int reserve(int n, long timeoutMillis) throws InterruptedException {
     if (permits.tryAcquire(n, timeoutMillis, TimeUnit.MILLISECONDS)) {
       return n;
     }
@@ -43,7 +43,7 @@ final class InFlightMessages {
     return some > 0 && permits.tryAcquire(some) ? some : 0;
   }
 
-  void unreserve(int n) {
+  public void unreserve(int n) {
     if (n > 0) {
       permits.release(n);
     }
@@ -53,7 +53,7 @@ final class InFlightMessages {
    * Records a received message and returns true; for a message already held (SQS delivered it again) only
    * takes its new receipt handle, the one a delete needs now, and returns false.
    */
-  boolean add(String messageId, String receiptHandle, long visibleAgainAtNanos) {
+  public boolean add(String messageId, String receiptHandle, long visibleAgainAtNanos) {
     Held fresh = new Held(messageId, receiptHandle, visibleAgainAtNanos);
     Held existing = held.putIfAbsent(messageId, fresh);
     if (existing == null) {
@@ -64,22 +64,22 @@ final class InFlightMessages {
     return false;
   }
 
-  Held get(String messageId) {
+  public Held get(String messageId) {
     return held.get(messageId);
   }
 
   /** The message left (deleted, released or left to the queue): its permit comes back. */
-  void remove(String messageId) {
+  public void remove(String messageId) {
     if (held.remove(messageId) != null) {
       permits.release();
     }
   }
 
-  int size() {
+  public int size() {
     return held.size();
   }
 
-  List<Held> snapshot() {
+  public List<Held> snapshot() {
     return new ArrayList<>(held.values());
   }
 }

@@ -1,4 +1,4 @@
-package io.cloudbridge.sqs;
+package io.cloudbridge.common.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -16,12 +16,12 @@ import org.apache.kafka.connect.data.Struct;
  * sorted by name, all optional, so the same shape always gives the same schema), integers INT64, other
  * numbers FLOAT64, arrays of one element type ARRAY, and anything mixed or null a JSON string.
  */
-final class JsonValues {
+public final class JsonValues {
 
   private JsonValues() {}
 
   /** A schemaless value: maps, lists, strings, longs, doubles, booleans, null. */
-  static Object schemaless(JsonNode node) {
+  public static Object schemaless(JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return null;
     }
@@ -47,7 +47,7 @@ final class JsonValues {
     return node.asText();
   }
 
-  static Schema inferSchema(JsonNode node) {
+  public static Schema inferSchema(JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return Schema.OPTIONAL_STRING_SCHEMA;
     }
@@ -83,7 +83,7 @@ final class JsonValues {
   }
 
   /** The value of {@code node} for {@code schema} (as {@link #inferSchema} made it). */
-  static Object withSchema(JsonNode node, Schema schema) {
+  public static Object withSchema(JsonNode node, Schema schema) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return null;
     }

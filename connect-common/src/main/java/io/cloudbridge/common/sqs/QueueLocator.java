@@ -1,4 +1,4 @@
-package io.cloudbridge.sqs;
+package io.cloudbridge.common.sqs;
 
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -6,12 +6,12 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /** Finds the configured queue and checks that it can be read, with an error a user can act on. */
-final class QueueLocator {
+public final class QueueLocator {
 
   private QueueLocator() {}
 
   /** The queue URL (looked up by name when only a name is set), after a GetQueueAttributes call succeeded. */
-  static String resolve(SqsClient sqs, SqsSourceConfig config) {
+  public static String resolve(SqsClient sqs, SqsQueueConfig.Settings config) {
     String url = config.queueUrl();
     try {
       if (url.isEmpty()) {
@@ -28,12 +28,12 @@ final class QueueLocator {
     }
   }
 
-  private static String describe(SqsSourceConfig config) {
-    return config.queueUrl().isEmpty() ? "named " + config.queueName() : config.queueUrl();
+  private static String describe(SqsQueueConfig.Settings config) {
+    return config.describeQueue();
   }
 
   /** The queue is missing or forbidden. */
-  static final class QueueUnavailableException extends org.apache.kafka.connect.errors.ConnectException {
+  public static final class QueueUnavailableException extends org.apache.kafka.connect.errors.ConnectException {
     private static final long serialVersionUID = 1L;
 
     QueueUnavailableException(String message, Throwable cause) {
