@@ -1,5 +1,6 @@
 package io.cloudbridge.common.aws;
 
+import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -34,11 +35,17 @@ public final class AwsClients implements AutoCloseable {
 
   /** Applies region, endpoint, credentials and an HTTP client with {@code maxConnections} to {@code builder}. */
   public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(B builder, int maxConnections) {
+    return configure(builder, maxConnections, config.endpointOverride());
+  }
+
+  /** As {@link #configure(AwsClientBuilder, int)}, with this client's own endpoint (null: the AWS one). */
+  public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(B builder, int maxConnections,
+      URI endpoint) {
     if (!config.region().isEmpty()) {
       builder.region(Region.of(config.region()));
     }
-    if (config.endpointOverride() != null) {
-      builder.endpointOverride(config.endpointOverride());
+    if (endpoint != null) {
+      builder.endpointOverride(endpoint);
     }
     builder.credentialsProvider(credentials);
     builder.httpClientBuilder(ApacheHttpClient.builder()

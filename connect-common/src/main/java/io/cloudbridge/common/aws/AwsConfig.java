@@ -244,7 +244,7 @@ public final class AwsConfig {
   }
 
   /** Empty or an absolute http(s) URL. */
-  static final class HttpUrl implements ConfigDef.Validator {
+  public static final class HttpUrl implements ConfigDef.Validator {
     @Override
     public void ensureValid(String name, Object value) {
       String s = value == null ? "" : value.toString().trim();

@@ -1,5 +1,8 @@
 package io.cloudbridge.common.sqs;
 
+import io.cloudbridge.common.aws.AwsClients;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
@@ -25,6 +28,20 @@ public final class QueueLocator {
     } catch (SqsException e) {
       throw new QueueUnavailableException("SQS queue " + describe(config) + " cannot be read: "
           + e.awsErrorDetails().errorCode() + " " + e.awsErrorDetails().errorMessage(), e);
+    }
+  }
+
+  /**
+   * For a connector's validate(): when the queue is missing or cannot be read, adds why to the queue setting the
+   * user set (URL or name).
+   */
+  public static void addErrorIfUnreadable(Map<String, ConfigValue> values, AwsClients aws,
+      SqsQueueConfig.Settings queue) {
+    try (SqsClient sqs = aws.configure(SqsClient.builder(), 2).build()) {
+      resolve(sqs, queue);
+    } catch (RuntimeException e) {
+      values.get(queue.queueUrl().isEmpty() ? SqsQueueConfig.QUEUE_NAME : SqsQueueConfig.QUEUE_URL)
+          .addErrorMessage(e.getMessage());
     }
   }
 

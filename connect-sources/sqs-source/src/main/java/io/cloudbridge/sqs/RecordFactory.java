@@ -1,12 +1,11 @@
 package io.cloudbridge.sqs;
 
+import io.cloudbridge.common.config.TopicTemplate;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -23,21 +22,19 @@ final class RecordFactory {
 
   static final String MESSAGE_ID = "message.id";
   private static final long MAX_CLOCK_SKEW_MILLIS = 5 * 60_000L;
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
-  private static final Pattern ILLEGAL_TOPIC_CHARS = Pattern.compile("[^a-zA-Z0-9._-]");
 
   private final SqsSourceConfig config;
   private final Map<String, String> partition;
   private final boolean fifo;
   private final String[] keyPath;
-  private final boolean templated;
+  private final TopicTemplate topic;
 
   RecordFactory(SqsSourceConfig config, String queueUrl) {
     this.config = config;
     this.partition = Map.of("queue", queueUrl);
     this.fifo = queueUrl.endsWith(".fifo");
     this.keyPath = config.keyPath().isEmpty() ? null : config.keyPath().split("\\.");
-    this.templated = PLACEHOLDER.matcher(config.topic()).find();
+    this.topic = new TopicTemplate(config.topic());
   }
 
   SourceRecord record(Message m, DecodedBody body) throws MalformedMessageException {
@@ -57,24 +54,20 @@ final class RecordFactory {
   }
 
   private String topic(DecodedBody body) throws MalformedMessageException {
-    if (!templated) {
-      return config.topic();
+    if (topic.isFixed()) {
+      return topic.toString();
     }
     if (body.json() == null || !body.json().isObject()) {
-      throw new MalformedMessageException("topic template " + config.topic() + " needs a JSON object body");
+      throw new MalformedMessageException("topic template " + topic + " needs a JSON object body");
     }
-    Matcher m = PLACEHOLDER.matcher(config.topic());
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      JsonNode v = body.json().get(m.group(1));
-      if (v == null || v.isNull() || v.isContainerNode()) {
-        throw new MalformedMessageException("topic template field '" + m.group(1) + "' is missing or not a value");
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(v.asText()));
+    try {
+      return topic.render(field -> {
+        JsonNode v = body.json().get(field);
+        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+      });
+    } catch (TopicTemplate.MissingValueException e) {
+      throw new MalformedMessageException("topic template field '" + e.placeholder() + "' is missing or not a value");
     }
-    m.appendTail(out);
-    String topic = ILLEGAL_TOPIC_CHARS.matcher(out).replaceAll("_");
-    return topic.length() > 249 ? topic.substring(0, 249) : topic;
   }
 
   private String key(Message m, DecodedBody body) {

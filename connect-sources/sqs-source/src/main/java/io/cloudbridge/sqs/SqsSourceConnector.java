@@ -17,7 +17,6 @@ import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * EventBridge events (or any messages) from an SQS queue into Kafka. Every task reads the same queue; SQS
@@ -70,17 +69,12 @@ public class SqsSourceConnector extends SourceConnector {
     if (clean) {
       try {
         SqsSourceConfig parsed = new SqsSourceConfig(connectorConfigs);
-        try (AwsClients aws = new AwsClients(parsed.aws());
-             SqsClient sqs = aws.configure(SqsClient.builder(), 2).build()) {
-          QueueLocator.resolve(sqs, parsed.queue());
+        try (AwsClients aws = new AwsClients(parsed.aws())) {
+          QueueLocator.addErrorIfUnreadable(values, aws, parsed.queue());
         }
       } catch (ConfigException e) {
         values.get(e.getMessage().contains(SqsSourceConfig.DEAD_LETTER_TOPIC) ? SqsSourceConfig.DEAD_LETTER_TOPIC
             : SqsQueueConfig.QUEUE_URL).addErrorMessage(e.getMessage());
-      } catch (RuntimeException e) {
-        String key = connectorConfigs.getOrDefault(SqsQueueConfig.QUEUE_URL, "").isEmpty()
-            ? SqsQueueConfig.QUEUE_NAME : SqsQueueConfig.QUEUE_URL;
-        values.get(key).addErrorMessage(e.getMessage());
       }
     }
     return config;

@@ -1,0 +1,82 @@
+package io.cloudbridge.s3events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudbridge.common.json.JsonValues;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.kafka.connect.data.Schema;
+
+/**
+ * JSON lines (a document per line; blank lines are not records) or text lines (a string per line). Both can be
+ * resumed from a byte position when the object is not compressed.
+ */
+final class LinesReader implements RecordReader {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final InputStream in;
+  private final LineReader lines;
+  private final boolean json;
+  private final boolean schemas;
+  private final boolean seekable;
+  private final int maxRecordBytes;
+
+  LinesReader(InputStream in, boolean json, boolean schemas, boolean seekable, long startPosition, long startLine,
+      int maxRecordBytes) {
+    this.in = in;
+    this.lines = new LineReader(in, startPosition, startLine, maxRecordBytes);
+    this.json = json;
+    this.schemas = schemas;
+    this.seekable = seekable;
+    this.maxRecordBytes = maxRecordBytes;
+  }
+
+  @Override
+  public Parsed next() throws IOException, BadRecordException {
+    while (lines.next()) {
+      long after = seekable ? lines.position() : -1;
+      if (lines.tooLong()) {
+        throw new BadRecordException("line longer than max.record.bytes (" + maxRecordBytes + ")", null,
+            lines.lineNumber(), after);
+      }
+      if (!json) {
+        return new Parsed(Schema.STRING_SCHEMA, new String(lines.bytes(), 0, lines.length(), StandardCharsets.UTF_8),
+            lines.lineNumber(), after);
+      }
+      if (blank(lines.bytes(), lines.length())) {
+        continue;
+      }
+      JsonNode node;
+      try {
+        node = JSON.readTree(lines.bytes(), 0, lines.length());
+      } catch (JsonProcessingException e) {
+        throw new BadRecordException("not JSON: " + e.getOriginalMessage(),
+            Arrays.copyOf(lines.bytes(), lines.length()), lines.lineNumber(), after);
+      }
+      if (!schemas) {
+        return new Parsed(null, JsonValues.schemaless(node), lines.lineNumber(), after);
+      }
+      Schema schema = JsonValues.inferSchema(node);
+      return new Parsed(schema, JsonValues.withSchema(node, schema), lines.lineNumber(), after);
+    }
+    return null;
+  }
+
+  private static boolean blank(byte[] b, int n) {
+    for (int i = 0; i < n; i++) {
+      if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

@@ -1,0 +1,123 @@
+package io.cloudbridge.s3events;
+
+import io.cloudbridge.common.config.TopicTemplate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.ConnectHeaders;
+
+/**
+ * Builds the Kafka records of an object: topic (fixed or from the bucket and key), key (object key, a field of
+ * the value, or none), the event time as timestamp, and headers naming where the record came from.
+ */
+final class RecordBuilder {
+
+  static final String H_BUCKET = "s3.bucket";
+  static final String H_KEY = "s3.key";
+  static final String H_VERSION = "s3.version.id";
+  static final String H_ETAG = "s3.etag";
+  static final String H_INDEX = "s3.record.index";
+  static final String H_LINE = "s3.line";
+  static final String H_EVENT_TIME = "s3.event.time";
+
+  private final S3EventsSourceConfig config;
+  private final TopicTemplate topic;
+  private final String[] keyPath;
+
+  RecordBuilder(S3EventsSourceConfig config) {
+    this.config = config;
+    this.topic = new TopicTemplate(config.topic());
+    this.keyPath = config.keyField().isEmpty() ? new String[0] : config.keyField().split("\\.");
+  }
+
+  /** The topic of an object's records. */
+  String topic(ObjectEvent e) {
+    String[] segments = e.key().split("/", -1);
+    return topic.render(name -> switch (name) {
+      case "bucket" -> e.bucket();
+      case "key" -> e.key();
+      default -> {
+        if (name.startsWith("key.segment.")) {
+          try {
+            int i = Integer.parseInt(name.substring("key.segment.".length()));
+            yield i >= 0 && i < segments.length && !segments[i].isEmpty() ? segments[i] : null;
+          } catch (NumberFormatException notANumber) {
+            yield null;
+          }
+        }
+        yield null;
+      }
+    });
+  }
+
+  ObjectRecord record(NotificationHold hold, ObjectEvent e, String topic, Map<String, ?> partition,
+      Map<String, ?> offset, long index, RecordReader.Parsed parsed) {
+    return new ObjectRecord(hold, partition, offset, topic, Schema.OPTIONAL_STRING_SCHEMA, key(e, parsed.value()),
+        parsed.schema(), parsed.value(), eventMillis(e), headers(e, index, parsed.line()));
+  }
+
+  /** A dead-letter record: the raw bytes when there are some, and headers saying what failed and why. */
+  ObjectRecord deadLetter(NotificationHold hold, ObjectEvent e, Map<String, ?> partition, Map<String, ?> offset,
+      long index, long line, String kind, String reason, byte[] raw) {
+    ConnectHeaders h = headers(e, index, line);
+    h.addString("cloudbridge.error.kind", kind);
+    h.addString("cloudbridge.error.reason", reason);
+    return new ObjectRecord(hold, partition, offset, config.deadLetterTopic(), Schema.OPTIONAL_STRING_SCHEMA,
+        e.key(), Schema.OPTIONAL_BYTES_SCHEMA, raw, eventMillis(e), h);
+  }
+
+  private Object key(ObjectEvent e, Object value) {
+    return switch (config.keySource()) {
+      case OBJECT_KEY -> e.key();
+      case NONE -> null;
+      case FIELD -> {
+        Object v = value;
+        for (String part : keyPath) {
+          if (v instanceof Map<?, ?> map) {
+            v = map.get(part);
+          } else if (v instanceof Struct struct) {
+            Field f = struct.schema().field(part);
+            v = f == null ? null : struct.get(f);
+          } else {
+            v = null;
+          }
+        }
+        yield v == null ? null : v.toString();
+      }
+    };
+  }
+
+  static Long eventMillis(ObjectEvent e) {
+    if (e.eventTime() == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(e.eventTime()).toInstant().toEpochMilli();
+    } catch (DateTimeParseException notIso) {
+      return null;
+    }
+  }
+
+  private static ConnectHeaders headers(ObjectEvent e, long index, long line) {
+    ConnectHeaders h = new ConnectHeaders();
+    h.addString(H_BUCKET, e.bucket());
+    h.addString(H_KEY, e.key());
+    if (e.versionId() != null) {
+      h.addString(H_VERSION, e.versionId());
+    }
+    if (e.etag() != null) {
+      h.addString(H_ETAG, e.etag());
+    }
+    h.addLong(H_INDEX, index);
+    if (line > 0) {
+      h.addLong(H_LINE, line);
+    }
+    if (e.eventTime() != null) {
+      h.addString(H_EVENT_TIME, e.eventTime());
+    }
+    return h;
+  }
+}

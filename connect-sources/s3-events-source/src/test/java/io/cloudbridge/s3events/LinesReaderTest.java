@@ -1,0 +1,52 @@
+package io.cloudbridge.s3events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LinesReaderTest {
+
+  private static LinesReader json(String text, long position, long line, int max) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    ByteArrayInputStream in = new ByteArrayInputStream(bytes, (int) position, bytes.length - (int) position);
+    return new LinesReader(in, true, false, true, position, line, max);
+  }
+
+  @Test
+  void linesCarryTheirNumberAndThePositionAfterThem() throws Exception {
+    String text = "{\"a\":1}\r\n\n{\"a\":\"é\"}\n{\"a\":3}";
+    LinesReader r = json(text, 0, 0, 1024);
+    RecordReader.Parsed first = r.next();
+    assertThat(first.value()).isEqualTo(Map.of("a", 1L));
+    assertThat(first.line()).isEqualTo(1);
+    assertThat(first.positionAfter()).isEqualTo(9);
+    RecordReader.Parsed second = r.next();
+    assertThat(second.value()).isEqualTo(Map.of("a", "é"));
+    assertThat(second.line()).isEqualTo(3);
+    assertThat(second.positionAfter()).isEqualTo(10 + "{\"a\":\"é\"}\n".getBytes(StandardCharsets.UTF_8).length);
+    RecordReader.Parsed third = r.next();
+    assertThat(third.value()).isEqualTo(Map.of("a", 3L));
+    assertThat(third.positionAfter()).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+    assertThat(r.next()).isNull();
+
+    // Resuming from the position after the second line reads the third, with its line number.
+    LinesReader resumed = json(text, second.positionAfter(), 3, 1024);
+    RecordReader.Parsed again = resumed.next();
+    assertThat(again.value()).isEqualTo(Map.of("a", 3L));
+    assertThat(again.line()).isEqualTo(4);
+  }
+
+  @Test
+  void badAndOverlongLinesAreBadRecordsAndReadingGoesOn() throws Exception {
+    LinesReader r = json("{oops\n" + "{\"x\":\"" + "y".repeat(2000) + "\"}\n{\"ok\":true}\n", 0, 0, 1024);
+    assertThatThrownBy(r::next).isInstanceOf(BadRecordException.class).hasMessageContaining("not JSON")
+        .satisfies(e -> assertThat(new String(((BadRecordException) e).raw(), StandardCharsets.UTF_8)).isEqualTo("{oops"));
+    assertThatThrownBy(r::next).isInstanceOf(BadRecordException.class).hasMessageContaining("max.record.bytes")
+        .satisfies(e -> assertThat(((BadRecordException) e).line()).isEqualTo(2));
+    assertThat(r.next().value()).isEqualTo(Map.of("ok", true));
+  }
+}

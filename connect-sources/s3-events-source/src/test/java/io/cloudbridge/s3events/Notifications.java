@@ -1,0 +1,89 @@
+package io.cloudbridge.s3events;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Notification bodies in the shapes S3 delivers them to SQS (see PROTOCOL-FACTS D.1, D.2, D.4): an S3 event
+ * notification with a form-encoded key, an EventBridge "Object Created" event with the key as is, an SNS
+ * notification wrapping either, and the test event S3 sends when a configuration is saved.
+ */
+final class Notifications {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Notifications() {}
+
+  static String s3(String eventName, String bucket, String key, String etag, long size, String sequencer) {
+    ObjectNode record = JSON.createObjectNode();
+    record.put("eventVersion", "2.1");
+    record.put("eventSource", "aws:s3");
+    record.put("awsRegion", "us-east-1");
+    record.put("eventTime", "2026-11-22T04:05:06.789Z");
+    record.put("eventName", eventName);
+    record.putObject("userIdentity").put("principalId", "AWS:AIDAEXAMPLE");
+    ObjectNode s3 = record.putObject("s3");
+    s3.put("s3SchemaVersion", "1.0");
+    s3.put("configurationId", "logs");
+    s3.putObject("bucket").put("name", bucket).put("arn", "arn:aws:s3:::" + bucket)
+        .putObject("ownerIdentity").put("principalId", "A3NL1KOZZKExample");
+    ObjectNode object = s3.putObject("object");
+    // S3 form-encodes keys: space as '+', '+' as %2B, and so on.
+    object.put("key", URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"));
+    object.put("size", size);
+    if (etag != null) {
+      object.put("eTag", etag);
+    }
+    object.put("sequencer", sequencer);
+    ObjectNode root = JSON.createObjectNode();
+    root.putArray("Records").add(record);
+    return root.toString();
+  }
+
+  static String created(String bucket, String key, String etag, String sequencer) {
+    return s3("ObjectCreated:Put", bucket, key, etag, 1, sequencer);
+  }
+
+  static String eventBridge(String bucket, String key, String etag, String sequencer) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("version", "0");
+    root.put("id", "17793124-05d4-b198-2fde-7ededc63b103");
+    root.put("detail-type", "Object Created");
+    root.put("source", "aws.s3");
+    root.put("account", "123456789012");
+    root.put("time", "2026-11-22T04:05:06Z");
+    root.put("region", "us-east-1");
+    root.putArray("resources").add("arn:aws:s3:::" + bucket);
+    ObjectNode detail = root.putObject("detail");
+    detail.put("version", "0");
+    detail.putObject("bucket").put("name", bucket);
+    detail.putObject("object").put("key", key).put("size", 1).put("etag", etag).put("sequencer", sequencer);
+    detail.put("request-id", "N4N7GDK58NMKJ12R");
+    detail.put("requester", "123456789012");
+    detail.put("source-ip-address", "1.2.3.4");
+    detail.put("reason", "PutObject");
+    return root.toString();
+  }
+
+  static String sns(String message) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("Type", "Notification");
+    root.put("MessageId", "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324");
+    root.put("TopicArn", "arn:aws:sns:us-east-1:123456789012:s3-events");
+    root.put("Subject", "Amazon S3 Notification");
+    root.put("Message", message);
+    root.put("Timestamp", "2026-11-22T04:05:07.001Z");
+    root.put("SignatureVersion", "1");
+    root.put("Signature", "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=");
+    root.put("SigningCertURL", "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-f3ecfb7224c7233fe7bb5f59f96de52f.pem");
+    root.put("UnsubscribeURL", "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe");
+    return root.toString();
+  }
+
+  static String testEvent(String bucket) {
+    return "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Time\":\"2026-11-22T04:05:06.000Z\","
+        + "\"Bucket\":\"" + bucket + "\",\"RequestId\":\"5582815E1AEA5ADF\",\"HostId\":\"8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE\"}";
+  }
+}
