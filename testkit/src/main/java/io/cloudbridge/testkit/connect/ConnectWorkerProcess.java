@@ -41,6 +41,12 @@ public final class ConnectWorkerProcess implements AutoCloseable {
    */
   public static ConnectWorkerProcess start(String bootstrapServers, String groupId, Path pluginPath, Path dir,
                                            Map<String, String> extra) {
+    return start(bootstrapServers, groupId, pluginPath, dir, extra, List.of("-Xmx512m"));
+  }
+
+  /** As {@link #start(String, String, Path, Path, Map)}, with these JVM options (e.g. a capped heap). */
+  public static ConnectWorkerProcess start(String bootstrapServers, String groupId, Path pluginPath, Path dir,
+                                           Map<String, String> extra, List<String> jvmOptions) {
     try {
       Files.createDirectories(dir);
       int port = io.cloudbridge.testkit.Ports.free();
@@ -67,10 +73,12 @@ public final class ConnectWorkerProcess implements AutoCloseable {
       props.forEach((k, v) -> lines.add(k + "=" + v));
       Files.write(file, lines);
       Path log = dir.resolve("worker-" + port + ".log");
-      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-          "org.apache.kafka.connect.cli.ConnectDistributed", file.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+          "org.apache.kafka.connect.cli.ConnectDistributed", file.toString()));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       ConnectWorkerProcess worker = new ConnectWorkerProcess(p, "http://127.0.0.1:" + port, log);
       await("worker on port " + port).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
           .ignoreExceptions().until(() -> {
