@@ -12,7 +12,8 @@ import java.util.List;
  */
 public final class Bench {
 
-  private static final List<Scenario> SCENARIOS = List.of(new SinkPipelineScenario(), new SqsSourceScenario());
+  private static final List<Scenario> SCENARIOS = List.of(new SinkPipelineScenario(), new SqsSourceScenario(),
+      new S3SourceScenario());
 
   private Bench() {}
 
@@ -20,9 +21,12 @@ public final class Bench {
     int records = Integer.getInteger("bench.records", 100_000);
     Path plugins = Path.of(System.getProperty("bench.plugins", "bench/target/plugins"));
     List<String> wanted = List.of(args);
-    try (ConnectCluster cluster = ConnectCluster.builder().workers(1).pluginPath(plugins)
-        .workerProperty("value.converter", "org.apache.kafka.connect.storage.StringConverter")
-        .start()) {
+    ConnectCluster.Builder builder = ConnectCluster.builder().workers(1).pluginPath(plugins)
+        .workerProperty("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+    // -Dbench.worker.<property>=<value> sets a worker property, e.g. -Dbench.worker.producer.linger.ms=5.
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.worker."))
+        .forEach(k -> builder.workerProperty(k.substring("bench.worker.".length()), System.getProperty(k)));
+    try (ConnectCluster cluster = builder.start()) {
       for (Scenario s : SCENARIOS) {
         if (!wanted.isEmpty() && !wanted.contains(s.name())) {
           continue;

@@ -1,8 +1,11 @@
 package io.cloudbridge.s3events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.cloudbridge.common.json.JsonValues;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +20,9 @@ import org.apache.kafka.connect.data.Schema;
 final class LinesReader implements RecordReader {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** JSON to the values of a schemaless Connect record: maps, lists, strings, longs, doubles, booleans. */
+  private static final ObjectReader MAPS = JSON.readerFor(Object.class)
+      .with(DeserializationFeature.USE_LONG_FOR_INTS);
 
   private final InputStream in;
   private final LineReader lines;
@@ -50,12 +56,21 @@ final class LinesReader implements RecordReader {
       if (blank(lines.bytes(), lines.length())) {
         continue;
       }
+      if (!schemas) {
+        try {
+          // Straight to maps and lists, the common case, without a tree in between.
+          return new Parsed(null, MAPS.readValue(lines.bytes(), 0, lines.length()), lines.lineNumber(), after);
+        } catch (InputCoercionException beyondLong) {
+          // An integer beyond 64 bits: the tree path below turns it into a double, as for schemas.
+        } catch (JsonProcessingException e) {
+          throw notJson(e, after);
+        }
+      }
       JsonNode node;
       try {
         node = JSON.readTree(lines.bytes(), 0, lines.length());
       } catch (JsonProcessingException e) {
-        throw new BadRecordException("not JSON: " + e.getOriginalMessage(),
-            Arrays.copyOf(lines.bytes(), lines.length()), lines.lineNumber(), after);
+        throw notJson(e, after);
       }
       if (!schemas) {
         return new Parsed(null, JsonValues.schemaless(node), lines.lineNumber(), after);
@@ -64,6 +79,11 @@ final class LinesReader implements RecordReader {
       return new Parsed(schema, JsonValues.withSchema(node, schema), lines.lineNumber(), after);
     }
     return null;
+  }
+
+  private BadRecordException notJson(JsonProcessingException e, long after) {
+    return new BadRecordException("not JSON: " + e.getOriginalMessage(), Arrays.copyOf(lines.bytes(), lines.length()),
+        lines.lineNumber(), after);
   }
 
   private static boolean blank(byte[] b, int n) {

@@ -26,6 +26,8 @@ final class RecordBuilder {
   private final S3EventsSourceConfig config;
   private final TopicTemplate topic;
   private final String[] keyPath;
+  private String lastEventTime;
+  private Long lastEventMillis;
 
   RecordBuilder(S3EventsSourceConfig config) {
     this.config = config;
@@ -90,15 +92,20 @@ final class RecordBuilder {
     };
   }
 
-  static Long eventMillis(ObjectEvent e) {
+  /** The event time in epoch milliseconds, or null; parsed once per object (records of an object share it). */
+  Long eventMillis(ObjectEvent e) {
     if (e.eventTime() == null) {
       return null;
     }
-    try {
-      return OffsetDateTime.parse(e.eventTime()).toInstant().toEpochMilli();
-    } catch (DateTimeParseException notIso) {
-      return null;
+    if (!e.eventTime().equals(lastEventTime)) {
+      lastEventTime = e.eventTime();
+      try {
+        lastEventMillis = OffsetDateTime.parse(e.eventTime()).toInstant().toEpochMilli();
+      } catch (DateTimeParseException notIso) {
+        lastEventMillis = null;
+      }
     }
+    return lastEventMillis;
   }
 
   private static ConnectHeaders headers(ObjectEvent e, long index, long line) {

@@ -333,7 +333,7 @@ public class S3EventsSourceTask extends SourceTask {
     emitted.put(r.partition, offset);
     r.pending.hold().hold();
     out.add(builder.record(r.pending.hold(), r.pending.event(), r.topic, r.partition, offset, r.lookaheadIndex, p));
-    Long eventMillis = RecordBuilder.eventMillis(r.pending.event());
+    Long eventMillis = builder.eventMillis(r.pending.event());
     if (eventMillis != null) {
       lagMillis.set(System.currentTimeMillis() - eventMillis);
     }

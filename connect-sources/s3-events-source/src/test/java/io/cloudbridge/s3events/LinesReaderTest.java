@@ -49,4 +49,14 @@ class LinesReaderTest {
         .satisfies(e -> assertThat(((BadRecordException) e).line()).isEqualTo(2));
     assertThat(r.next().value()).isEqualTo(Map.of("ok", true));
   }
+
+  @Test
+  void numbersBecomeLongsAndDoublesEvenBeyond64Bits() throws Exception {
+    LinesReader r = json("{\"i\":7,\"f\":1.5,\"big\":123456789012345678901234567890,\"l\":[1,{\"x\":null}]}\n", 0, 0, 1024);
+    Map<?, ?> v = (Map<?, ?>) r.next().value();
+    assertThat(v.get("i")).isEqualTo(7L);
+    assertThat(v.get("f")).isEqualTo(1.5);
+    assertThat(v.get("big")).isEqualTo(1.2345678901234568E29);
+    assertThat(v.get("l")).isEqualTo(java.util.Arrays.asList(1L, java.util.Collections.singletonMap("x", null)));
+  }
 }
