@@ -46,6 +46,10 @@ final class ObjectOpener {
    * reports them.
    */
   RecordReader open(ObjectEvent event, long position, long line) throws IOException {
+    if (config.format() == Format.PARQUET) {
+      // Parquet's footer is at the end: the file is read with ranged requests, not one stream.
+      return new ParquetObjectReader(new S3InputFile(s3, event, bytesRead));
+    }
     GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(event.bucket()).key(event.key());
     if (event.versionId() != null) {
       request.versionId(event.versionId());
@@ -74,6 +78,7 @@ final class ObjectOpener {
       case JSON_ARRAY -> new JsonArrayReader(in, config.schemas());
       case AVRO -> new AvroReader(in);
       case BYTES -> new BytesReader(in, max);
+      case PARQUET -> throw new IllegalStateException("opened above");
     };
   }
 

@@ -47,7 +47,7 @@ public final class S3EventsSourceConfig extends AbstractConfig {
   public static final String DEAD_LETTER_TOPIC = "errors.dead.letter.topic";
 
   /** How an object's bytes become records. */
-  public enum Format { JSONL, JSON_ARRAY, CSV, TEXT, AVRO, BYTES }
+  public enum Format { JSONL, JSON_ARRAY, CSV, TEXT, AVRO, PARQUET, BYTES }
 
   /** How an object is compressed; AUTO decides from the key's suffix, then Content-Encoding. */
   public enum Compression { AUTO, NONE, GZIP, ZSTD, SNAPPY }
@@ -86,6 +86,7 @@ public final class S3EventsSourceConfig extends AbstractConfig {
         .define(FORMAT, Type.STRING, "jsonl", EnumChoice.of(Format.values()), Importance.HIGH,
             "jsonl: one JSON document per line; json_array: one top-level JSON array, a record per element; csv: a"
                 + " header row names the fields; text: a string per line; avro: an Avro object container file;"
+                + " parquet: a Parquet file (read with ranged requests, a row group at a time);"
                 + " bytes: the whole object as one record (at most max.record.bytes).",
             RECORD_GROUP, ++r, Width.SHORT, "Format")
         .define(COMPRESSION, Type.STRING, "auto", EnumChoice.of(Compression.values()), Importance.MEDIUM,

@@ -249,6 +249,13 @@ class S3EventsSourceIT {
     assertThat(avro.get(1).get("address").isNull()).isTrue();
     assertThat(avro.get(1).get("status").asText()).isEqualTo("SHIPPED");
 
+    JsonNode parquet = readAll("formats", "parquet", "tables/orders.parquet", parquetFile(5000), Map.of(), 5000);
+    for (int i = 0; i < 5000; i++) {
+      assertThat(parquet.get(i).get("id").asLong()).isEqualTo(i);
+      assertThat(parquet.get(i).get("customer").asText(null)).isEqualTo(i % 7 == 0 ? null : "customer-" + i);
+      assertThat(parquet.get(i).get("amount").asDouble()).isEqualTo(i * 0.5);
+    }
+
     byte[] blob = {0, 1, 2, (byte) 0xff, 10, 13};
     JsonNode bytes = readAll("formats", "bytes", "blobs/x.bin", blob, Map.of(), 1);
     assertThat(bytes.get(0).binaryValue()).isEqualTo(blob);
@@ -274,6 +281,33 @@ class S3EventsSourceIT {
     }
     connect.deleteConnector(name);
     return array;
+  }
+
+  /** A snappy-compressed Parquet file with several row groups, written by Parquet's own Avro writer. */
+  private static byte[] parquetFile(int rows) throws Exception {
+    Schema schema = SchemaBuilder.record("Order").fields().requiredLong("id").optionalString("customer")
+        .requiredDouble("amount").endRecord();
+    Path file = java.nio.file.Files.createTempDirectory("parquet").resolve("orders.parquet");
+    try (org.apache.parquet.hadoop.ParquetWriter<GenericRecord> writer =
+             org.apache.parquet.avro.AvroParquetWriter.<GenericRecord>builder(
+                 new org.apache.parquet.io.LocalOutputFile(file))
+                 .withSchema(schema)
+                 .withConf(new org.apache.parquet.conf.PlainParquetConfiguration())
+                 .withCompressionCodec(org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY)
+                 .withRowGroupSize(16 * 1024L)
+                 .withPageSize(4 * 1024)
+                 .build()) {
+      for (int i = 0; i < rows; i++) {
+        GenericRecord r = new GenericData.Record(schema);
+        r.put("id", (long) i);
+        r.put("customer", i % 7 == 0 ? null : "customer-" + i);
+        r.put("amount", i * 0.5);
+        writer.write(r);
+      }
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    java.nio.file.Files.delete(file);
+    return bytes;
   }
 
   private static byte[] avroFile() throws Exception {
