@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloudbridge.testkit.aws.S3Server;
 import io.cloudbridge.testkit.aws.SqsServer;
 import io.cloudbridge.testkit.connect.ConnectCluster;
+import io.cloudbridge.testkit.connect.PluginMetrics;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -447,6 +448,13 @@ class S3EventsSourceIT {
     ConsumerRecord<byte[], byte[]> corrupt = dlq.stream().filter(r -> "broken.jsonl.gz".equals(header(r, "s3.key")))
         .findFirst().orElseThrow();
     assertThat(header(corrupt, "cloudbridge.error.kind")).isEqualTo("corrupt-object");
+    // Errors by kind, as the worker publishes the task's plugin metrics.
+    assertThat(PluginMetrics.task("errors", "errors-bad-record-total")).isEqualTo(1);
+    assertThat(PluginMetrics.task("errors", "errors-missing-object-total")).isEqualTo(1);
+    assertThat(PluginMetrics.task("errors", "errors-corrupt-object-total")).isEqualTo(1);
+    assertThat(PluginMetrics.task("errors", "notifications-received-total")).isEqualTo(3);
+    assertThat(PluginMetrics.task("errors", "objects-read-total")).isEqualTo(1);
+    assertThat(PluginMetrics.task("errors", "records-produced-total")).isEqualTo(2 + 2 + beforeTheCut.size());
     connect.deleteConnector("errors");
   }
 

@@ -295,19 +295,8 @@ class SqsSourceIT {
         .until(() -> visible(url) == 1);
   }
 
-  /** A plugin metric of the connector's task, as the worker publishes it over JMX (KIP-877, Connect 4.1+). */
-  private static long pluginMetric(String connector, String name) throws Exception {
-    javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-    for (javax.management.ObjectName n : jmx.queryNames(new javax.management.ObjectName("kafka.connect:*"), null)) {
-      if (connector.equals(n.getKeyProperty("connector")) && n.getKeyProperty("task") != null) {
-        for (javax.management.MBeanAttributeInfo a : jmx.getMBeanInfo(n).getAttributes()) {
-          if (a.getName().equals(name)) {
-            return ((Number) jmx.getAttribute(n, name)).longValue();
-          }
-        }
-      }
-    }
-    return -1;
+  private static long pluginMetric(String connector, String name) {
+    return io.cloudbridge.testkit.connect.PluginMetrics.task(connector, name);
   }
 
   private static long visible(String url) {

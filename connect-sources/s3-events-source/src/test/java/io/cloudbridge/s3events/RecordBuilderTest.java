@@ -1,0 +1,50 @@
+package io.cloudbridge.s3events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cloudbridge.common.config.TopicTemplate;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.junit.jupiter.api.Test;
+
+class RecordBuilderTest {
+
+  private static final ObjectEvent EVENT = new ObjectEvent("exports-bucket", "exports/customers/2026 11 22.csv",
+      null, "e1", 1L, "01", "ObjectCreated:Put", "2026-11-22T04:05:06.789Z", true);
+
+  private static RecordBuilder builder(String topic, String keySource, String keyField) {
+    Map<String, String> props = new HashMap<>();
+    props.put("sqs.queue.name", "q");
+    props.put("topic", topic);
+    props.put("key.source", keySource);
+    props.put("key.field.path", keyField);
+    return new RecordBuilder(new S3EventsSourceConfig(props));
+  }
+
+  @Test
+  void topicTemplatesUseBucketKeyAndKeySegmentsAndStayLegal() {
+    assertThat(builder("exports.${key.segment.1}", "none", "").topic(EVENT)).isEqualTo("exports.customers");
+    assertThat(builder("${bucket}.${key}", "none", "").topic(EVENT))
+        .isEqualTo("exports-bucket.exports_customers_2026_11_22.csv");
+    assertThatThrownBy(() -> builder("x.${key.segment.7}", "none", "").topic(EVENT))
+        .isInstanceOf(TopicTemplate.MissingValueException.class).hasMessageContaining("key.segment.7");
+  }
+
+  @Test
+  void recordsAreKeyedAsConfiguredAndCarryTheirOrigin() {
+    RecordReader.Parsed parsed = new RecordReader.Parsed(null, Map.of("attributes", Map.of("service", "checkout")),
+        7, -1);
+    ObjectRecord byField = builder("t", "field", "attributes.service")
+        .record(null, EVENT, "t", Map.of(), Map.of(), 6, parsed);
+    assertThat(byField.key()).isEqualTo("checkout");
+    assertThat(byField.timestamp()).isEqualTo(1763784306789L);
+    assertThat(byField.headers().lastWithName("s3.record.index").value()).isEqualTo(6L);
+    assertThat(byField.headers().lastWithName("s3.line").value()).isEqualTo(7L);
+    assertThat(byField.headers().lastWithName("s3.key").value()).isEqualTo(EVENT.key());
+    assertThat(builder("t", "object_key", "").record(null, EVENT, "t", Map.of(), Map.of(), 0,
+        new RecordReader.Parsed(Schema.STRING_SCHEMA, "line", 1, -1)).key()).isEqualTo(EVENT.key());
+    assertThat(builder("t", "none", "").record(null, EVENT, "t", Map.of(), Map.of(), 0, parsed).key()).isNull();
+  }
+}

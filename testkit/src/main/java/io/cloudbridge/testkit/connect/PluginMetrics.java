@@ -1,0 +1,32 @@
+package io.cloudbridge.testkit.connect;
+
+import java.lang.management.ManagementFactory;
+import javax.management.JMException;
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/** Plugin metrics of connector tasks as an in-JVM worker publishes them over JMX (KIP-877, Connect 4.1+). */
+public final class PluginMetrics {
+
+  private PluginMetrics() {}
+
+  /** The value of a task's plugin metric of the connector, or -1 while the worker has not published it. */
+  public static long task(String connector, String name) {
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    try {
+      for (ObjectName n : jmx.queryNames(new ObjectName("kafka.connect:*"), null)) {
+        if (connector.equals(n.getKeyProperty("connector")) && n.getKeyProperty("task") != null) {
+          for (MBeanAttributeInfo a : jmx.getMBeanInfo(n).getAttributes()) {
+            if (a.getName().equals(name)) {
+              return ((Number) jmx.getAttribute(n, name)).longValue();
+            }
+          }
+        }
+      }
+    } catch (JMException e) {
+      throw new IllegalStateException("reading metric " + name + " of " + connector, e);
+    }
+    return -1;
+  }
+}
