@@ -23,6 +23,8 @@ final class RecordBuilder {
   static final String H_LINE = "s3.line";
   static final String H_EVENT_TIME = "s3.event.time";
 
+  private static final long MAX_CLOCK_SKEW_MILLIS = 5 * 60_000L;
+
   private final S3EventsSourceConfig config;
   private final TopicTemplate topic;
   private final String[] keyPath;
@@ -105,7 +107,10 @@ final class RecordBuilder {
         lastEventMillis = null;
       }
     }
-    return lastEventMillis;
+    // A time well after now is a clock gone wrong; the broker would refuse it (log.message.timestamp.after.max.ms)
+    // and fail the task, so such records take the time they are produced instead.
+    return lastEventMillis != null && lastEventMillis > System.currentTimeMillis() + MAX_CLOCK_SKEW_MILLIS
+        ? null : lastEventMillis;
   }
 
   private static ConnectHeaders headers(ObjectEvent e, long index, long line) {

@@ -2,26 +2,17 @@ package io.cloudbridge.s3events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cloudbridge.common.PluginVersion;
 import io.cloudbridge.common.aws.AwsClients;
-import io.cloudbridge.common.aws.AwsConfig;
 import io.cloudbridge.common.sqs.QueueLocator;
-import io.cloudbridge.common.sqs.SqsQueueConfig;
+import io.cloudbridge.common.sqs.SqsQueueSourceConnector;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
-import org.apache.kafka.connect.source.SourceConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -35,23 +26,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * replay notification for that object on the connector's queue, so that when the connector resumes it reads the
  * object again from the new offset (from the start after a reset).
  */
-public class S3EventsSourceConnector extends SourceConnector {
+public class S3EventsSourceConnector extends SqsQueueSourceConnector {
 
   private static final Logger log = LoggerFactory.getLogger(S3EventsSourceConnector.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  private Map<String, String> props;
-
-  @Override
-  public String version() {
-    return PluginVersion.get();
-  }
-
-  @Override
-  public void start(Map<String, String> props) {
-    new S3EventsSourceConfig(props);
-    this.props = Map.copyOf(props);
-  }
 
   @Override
   public Class<? extends Task> taskClass() {
@@ -59,42 +37,13 @@ public class S3EventsSourceConnector extends SourceConnector {
   }
 
   @Override
-  public List<Map<String, String>> taskConfigs(int maxTasks) {
-    List<Map<String, String>> configs = new ArrayList<>();
-    for (int i = 0; i < maxTasks; i++) {
-      configs.add(props);
-    }
-    return configs;
+  protected AbstractConfig parse(Map<String, String> props) {
+    return new S3EventsSourceConfig(props);
   }
-
-  @Override
-  public void stop() {}
 
   @Override
   public ConfigDef config() {
     return S3EventsSourceConfig.CONFIG_DEF;
-  }
-
-  @Override
-  public Config validate(Map<String, String> connectorConfigs) {
-    Config config = super.validate(connectorConfigs);
-    Map<String, ConfigValue> values = config.configValues().stream()
-        .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
-    AwsConfig.validate(values);
-    if (config.configValues().stream().allMatch(v -> v.errorMessages().isEmpty())) {
-      try {
-        S3EventsSourceConfig parsed = new S3EventsSourceConfig(connectorConfigs);
-        try (AwsClients aws = new AwsClients(parsed.aws())) {
-          QueueLocator.addErrorIfUnreadable(values, aws, parsed.queue());
-        }
-      } catch (ConfigException e) {
-        String name = e.getMessage().contains(S3EventsSourceConfig.KEY_FIELD) ? S3EventsSourceConfig.KEY_FIELD
-            : e.getMessage().contains(S3EventsSourceConfig.DEAD_LETTER_TOPIC) ? S3EventsSourceConfig.DEAD_LETTER_TOPIC
-            : SqsQueueConfig.QUEUE_URL;
-        values.get(name).addErrorMessage(e.getMessage());
-      }
-    }
-    return config;
   }
 
   @Override

@@ -14,7 +14,7 @@ class NotificationParserTest {
   void s3NotificationKeysAreFormDecoded() throws Exception {
     List<ObjectEvent> events = NotificationParser.parse(Notifications.created("bkt", KEY, "abc", "0055AED6DCD90281E5"));
     assertThat(events).containsExactly(new ObjectEvent("bkt", KEY, null, "abc", 1L, "0055AED6DCD90281E5",
-        "ObjectCreated:Put", "2026-11-22T04:05:06.789Z", true));
+        "ObjectCreated:Put", Notifications.EVENT_TIME.toString(), true));
   }
 
   @Test
@@ -30,7 +30,7 @@ class NotificationParserTest {
       assertThat(e.key()).isEqualTo("a b+c%20.json");
       assertThat(e.created()).isTrue();
       assertThat(e.etag()).isEqualTo("e1");
-      assertThat(e.eventTime()).isEqualTo("2026-11-22T04:05:06Z");
+      assertThat(e.eventTime()).isEqualTo(Notifications.EVENT_TIME.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     });
   }
 

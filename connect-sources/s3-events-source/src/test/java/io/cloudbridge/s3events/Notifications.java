@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 final class Notifications {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** When the test objects were "created": a little before now, as in real notifications. */
+  static final java.time.Instant EVENT_TIME = java.time.Instant.now().minusSeconds(600)
+      .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusMillis(789);
 
   private Notifications() {}
 
@@ -21,7 +24,7 @@ final class Notifications {
     record.put("eventVersion", "2.1");
     record.put("eventSource", "aws:s3");
     record.put("awsRegion", "us-east-1");
-    record.put("eventTime", "2026-11-22T04:05:06.789Z");
+    record.put("eventTime", EVENT_TIME.toString());
     record.put("eventName", eventName);
     record.putObject("userIdentity").put("principalId", "AWS:AIDAEXAMPLE");
     ObjectNode s3 = record.putObject("s3");
@@ -53,7 +56,7 @@ final class Notifications {
     root.put("detail-type", "Object Created");
     root.put("source", "aws.s3");
     root.put("account", "123456789012");
-    root.put("time", "2026-11-22T04:05:06Z");
+    root.put("time", EVENT_TIME.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     root.put("region", "us-east-1");
     root.putArray("resources").add("arn:aws:s3:::" + bucket);
     ObjectNode detail = root.putObject("detail");
@@ -74,7 +77,7 @@ final class Notifications {
     root.put("TopicArn", "arn:aws:sns:us-east-1:123456789012:s3-events");
     root.put("Subject", "Amazon S3 Notification");
     root.put("Message", message);
-    root.put("Timestamp", "2026-11-22T04:05:07.001Z");
+    root.put("Timestamp", EVENT_TIME.plusSeconds(1).toString());
     root.put("SignatureVersion", "1");
     root.put("Signature", "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=");
     root.put("SigningCertURL", "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-f3ecfb7224c7233fe7bb5f59f96de52f.pem");
@@ -83,7 +86,7 @@ final class Notifications {
   }
 
   static String testEvent(String bucket) {
-    return "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Time\":\"2026-11-22T04:05:06.000Z\","
+    return "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Time\":\"" + EVENT_TIME + "\","
         + "\"Bucket\":\"" + bucket + "\",\"RequestId\":\"5582815E1AEA5ADF\",\"HostId\":\"8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE\"}";
   }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class RecordBuilderTest {
 
   private static final ObjectEvent EVENT = new ObjectEvent("exports-bucket", "exports/customers/2026 11 22.csv",
-      null, "e1", 1L, "01", "ObjectCreated:Put", "2026-11-22T04:05:06.789Z", true);
+      null, "e1", 1L, "01", "ObjectCreated:Put", java.time.Instant.now().minusSeconds(60).toString(), true);
 
   private static RecordBuilder builder(String topic, String keySource, String keyField) {
     Map<String, String> props = new HashMap<>();
@@ -39,12 +39,19 @@ class RecordBuilderTest {
     ObjectRecord byField = builder("t", "field", "attributes.service")
         .record(null, EVENT, "t", Map.of(), Map.of(), 6, parsed);
     assertThat(byField.key()).isEqualTo("checkout");
-    assertThat(byField.timestamp()).isEqualTo(1763784306789L);
+    assertThat(byField.timestamp()).isEqualTo(java.time.Instant.parse(EVENT.eventTime()).toEpochMilli());
     assertThat(byField.headers().lastWithName("s3.record.index").value()).isEqualTo(6L);
     assertThat(byField.headers().lastWithName("s3.line").value()).isEqualTo(7L);
     assertThat(byField.headers().lastWithName("s3.key").value()).isEqualTo(EVENT.key());
     assertThat(builder("t", "object_key", "").record(null, EVENT, "t", Map.of(), Map.of(), 0,
         new RecordReader.Parsed(Schema.STRING_SCHEMA, "line", 1, -1)).key()).isEqualTo(EVENT.key());
     assertThat(builder("t", "none", "").record(null, EVENT, "t", Map.of(), Map.of(), 0, parsed).key()).isNull();
+  }
+
+  @Test
+  void anEventTimeFromTheFutureIsNotUsedAsTimestamp() {
+    ObjectEvent skewed = new ObjectEvent("b", "k", null, null, null, null, "ObjectCreated:Put",
+        java.time.Instant.now().plusSeconds(7200).toString(), true);
+    assertThat(builder("t", "none", "").eventMillis(skewed)).isNull();
   }
 }
