@@ -189,7 +189,9 @@ class S3EventsSourceIT {
   void compressedJsonLinesAreReadFromEveryCodec() throws Exception {
     s3.createBucket(r -> r.bucket("codecs"));
     String url = sqsServer.createQueue("codecs", Map.of());
-    connect.configureConnector("codecs", config(url, "codecs", "jsonl"));
+    Map<String, String> c = config(url, "codecs", "jsonl");
+    c.put("s3.key.regex", "[a-e]\\.jsonl.*");
+    connect.configureConnector("codecs", c);
     connect.awaitRunning("codecs", 1, Duration.ofSeconds(60));
 
     // gzip with two members, as concatenated log archives are; the second must not be lost.
@@ -213,15 +215,29 @@ class S3EventsSourceIT {
         "c.jsonl.sz", snappy.toByteArray(), "d.jsonl", jsonLines("d.jsonl", 0, 1000));
     objects.forEach((key, bytes) -> notify(url, Notifications.created("codecs", key, put("codecs", key, bytes),
         sequencer())));
+    // No suffix to go by: the object's Content-Encoding says gzip.
+    ByteArrayOutputStream encoded = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(encoded)) {
+      out.write(jsonLines("e.jsonl", 0, 1000));
+    }
+    String etag = s3.putObject(r -> r.bucket("codecs").key("e.jsonl").contentEncoding("gzip"),
+        RequestBody.fromBytes(encoded.toByteArray())).eTag().replace("\"", "");
+    notify(url, Notifications.created("codecs", "e.jsonl", etag, sequencer()));
+    // The key pattern leaves this one out: it is never read.
+    notify(url, Notifications.created("codecs", "z.jsonl", put("codecs", "z.jsonl", jsonLines("z.jsonl", 0, 5)),
+        sequencer()));
 
-    List<ConsumerRecord<byte[], byte[]>> records = consumeAtLeast("codecs", 4000);
+    List<ConsumerRecord<byte[], byte[]>> records = consumeAtLeast("codecs", 5000);
     Map<String, List<Long>> numbers = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       JsonNode v = value(r);
       numbers.computeIfAbsent(v.get("object").asText(), k -> new ArrayList<>()).add(v.get("n").asLong());
     }
     List<Long> expected = java.util.stream.LongStream.range(0, 1000).boxed().toList();
-    assertThat(numbers).hasSize(4).allSatisfy((key, ns) -> assertThat(ns).as(key).isEqualTo(expected));
+    assertThat(numbers).hasSize(5).allSatisfy((key, ns) -> assertThat(ns).as(key).isEqualTo(expected));
+    await("every notification handled").atMost(Duration.ofSeconds(30)).until(() -> sqsServer.messagesLeft(url) == 0);
+    assertThat(all("codecs")).hasSize(5000);
+    assertThat(PluginMetrics.task("codecs", "events-ignored-total")).isEqualTo(1);
     connect.deleteConnector("codecs");
   }
 
