@@ -22,14 +22,4 @@ final class ObjectRecord extends SourceRecord {
   NotificationHold hold() {
     return hold;
   }
-
-  @Override
-  public boolean equals(Object o) {
-    return super.equals(o);
-  }
-
-  @Override
-  public int hashCode() {
-    return super.hashCode();
-  }
 }
