@@ -81,6 +81,19 @@ final class LinesReader implements RecordReader {
     return null;
   }
 
+  /** Skips lines without parsing them, counting records as {@link #next} does (blank JSON lines are none). */
+  @Override
+  public long skip(long n) throws IOException {
+    long skipped = 0;
+    while (skipped < n && lines.next()) {
+      if (json && !lines.tooLong() && blank(lines.bytes(), lines.length())) {
+        continue;
+      }
+      skipped++;
+    }
+    return skipped;
+  }
+
   private BadRecordException notJson(JsonProcessingException e, long after) {
     return new BadRecordException("not JSON: " + e.getOriginalMessage(), Arrays.copyOf(lines.bytes(), lines.length()),
         lines.lineNumber(), after);

@@ -59,4 +59,15 @@ class LinesReaderTest {
     assertThat(v.get("big")).isEqualTo(1.2345678901234568E29);
     assertThat(v.get("l")).isEqualTo(java.util.Arrays.asList(1L, java.util.Collections.singletonMap("x", null)));
   }
+
+  @Test
+  void skippingCountsRecordsAsReadingDoes() throws Exception {
+    String text = "{\"a\":1}\n\n{oops\n{\"a\":3}\n{\"a\":4}\n";
+    LinesReader r = json(text, 0, 0, 1024);
+    assertThat(r.skip(3)).isEqualTo(3);
+    RecordReader.Parsed next = r.next();
+    assertThat(next.value()).isEqualTo(Map.of("a", 4L));
+    assertThat(next.line()).isEqualTo(5);
+    assertThat(json(text, 0, 0, 1024).skip(10)).isEqualTo(4);
+  }
 }
