@@ -40,6 +40,7 @@ public final class S3EventsSourceConfig extends AbstractConfig {
   public static final String KEY_FIELD = "key.field.path";
   public static final String BATCH_RECORDS = "batch.max.records";
   public static final String MAX_RECORD_BYTES = "max.record.bytes";
+  public static final String MAX_UNACKNOWLEDGED = "max.unacknowledged.records";
   public static final String MISSING_POLICY = "errors.missing.object.policy";
   public static final String ACCESS_POLICY = "errors.access.denied.policy";
   public static final String CORRUPT_POLICY = "errors.corrupt.object.policy";
@@ -118,6 +119,11 @@ public final class S3EventsSourceConfig extends AbstractConfig {
         .define(MAX_RECORD_BYTES, Type.INT, 8 << 20, Range.between(1 << 10, 256 << 20), Importance.LOW,
             "Longest line or record read; a longer one is a bad record. Bounds the memory of one record.",
             RECORD_GROUP, ++r, Width.SHORT, "Max record bytes")
+        .define(MAX_UNACKNOWLEDGED, Type.INT, 10_000, Range.between(1, 1_000_000), Importance.LOW,
+            "Most records a task has handed to Connect that Kafka has not acknowledged yet; reading pauses at this"
+                + " bound. Connect keeps every such record in memory (and the producer's buffer.memory counts"
+                + " compressed bytes), so this bounds the heap when Kafka is slower than reading.",
+            RECORD_GROUP, ++r, Width.SHORT, "Max unacknowledged records")
         .define(MISSING_POLICY, Type.STRING, "fail", EnumChoice.of(ErrorPolicy.values()), Importance.MEDIUM,
             "An object that no longer exists when read (" + policies + ").", ERRORS_GROUP, ++e, Width.SHORT,
             "Missing object")
@@ -214,6 +220,10 @@ public final class S3EventsSourceConfig extends AbstractConfig {
 
   public int maxRecordBytes() {
     return getInt(MAX_RECORD_BYTES);
+  }
+
+  public int maxUnacknowledged() {
+    return getInt(MAX_UNACKNOWLEDGED);
   }
 
   public ErrorPolicy policy(String name) {

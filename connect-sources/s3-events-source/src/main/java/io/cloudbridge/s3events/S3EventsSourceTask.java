@@ -5,10 +5,7 @@ import io.cloudbridge.common.aws.AwsClients;
 import io.cloudbridge.common.config.TopicTemplate;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
-import io.cloudbridge.common.sqs.InFlightMessages;
-import io.cloudbridge.common.sqs.MessageDeleter;
-import io.cloudbridge.common.sqs.QueueLocator;
-import io.cloudbridge.common.sqs.QueueReader;
+import io.cloudbridge.common.sqs.SqsQueueIntake;
 import io.cloudbridge.s3events.NotificationParser.MalformedNotificationException;
 import io.cloudbridge.s3events.S3EventsSourceConfig.ErrorPolicy;
 import java.io.IOException;
@@ -30,7 +27,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -48,11 +44,9 @@ public class S3EventsSourceTask extends SourceTask {
 
   private S3EventsSourceConfig config;
   private AwsClients aws;
-  private SqsClient sqs;
   private S3Client s3;
   private String queueUrl;
-  private QueueReader reader;
-  private MessageDeleter deleter;
+  private SqsQueueIntake queue;
   private ObjectOpener opener;
   private RecordBuilder builder;
   private TaskMetrics metrics;
@@ -66,8 +60,9 @@ public class S3EventsSourceTask extends SourceTask {
     }
   };
   private final AtomicLong lagMillis = new AtomicLong();
+  /** Records handed to Connect and not yet acknowledged by Kafka: bounded by max.unacknowledged.records. */
+  private final AtomicLong unacknowledged = new AtomicLong();
 
-  private Counter notifications;
   private Counter malformedNotifications;
   private Counter ignoredEvents;
   private Counter duplicates;
@@ -91,13 +86,12 @@ public class S3EventsSourceTask extends SourceTask {
   public void start(Map<String, String> props) {
     config = new S3EventsSourceConfig(props);
     aws = new AwsClients(config.aws());
-    sqs = aws.configure(SqsClient.builder(), 2 * config.queue().receivers() + 2).build();
     s3 = aws.configure(S3Client.builder(), 4, config.s3Endpoint())
         .forcePathStyle(config.pathStyle())
         .build();
-    queueUrl = QueueLocator.resolve(sqs, config.queue());
     metrics = TaskMetrics.from(context);
-    notifications = metrics.counter("notifications-received-total", "SQS messages received.");
+    queue = new SqsQueueIntake(aws, config.queue(), metrics, "notifications", 1);
+    queueUrl = queue.queueUrl();
     malformedNotifications = metrics.counter("notifications-malformed-total",
         "SQS messages that are not S3 notifications; left to the queue's redrive policy.");
     ignoredEvents = metrics.counter("events-ignored-total",
@@ -114,18 +108,8 @@ public class S3EventsSourceTask extends SourceTask {
     errorsRecord = metrics.counter("errors-bad-record-total", "Lines or records the format could not read.");
     metrics.gauge("event-to-produce-lag-ms", "From the S3 event time to when its last record was produced.",
         lagMillis::get);
-    InFlightMessages inFlight = new InFlightMessages(config.queue().maxInFlight());
-    metrics.gauge("notifications-in-flight", "Notifications received and not yet deleted or released.",
-        inFlight::size);
-    Counter received = metrics.counter("notifications-taken-total", "Notifications the receivers took.");
-    reader = new QueueReader(sqs, queueUrl, config.queue(), inFlight, received);
-    deleter = new MessageDeleter(sqs, queueUrl, inFlight,
-        metrics.counter("notifications-deleted-total", "Notifications deleted after all their records were acknowledged."),
-        1);
     opener = new ObjectOpener(s3, config, bytes);
     builder = new RecordBuilder(config);
-    deleter.start();
-    reader.start();
     log.info("Reading objects announced on {} as {}", queueUrl, config.format().name().toLowerCase());
   }
 
@@ -133,6 +117,9 @@ public class S3EventsSourceTask extends SourceTask {
   public List<SourceRecord> poll() throws InterruptedException {
     List<SourceRecord> out = new ArrayList<>();
     while (out.size() < config.batchRecords()) {
+      if (!roomForMore(!out.isEmpty())) {
+        break;
+      }
       if (current == null) {
         if (pending.isEmpty()) {
           takeNotifications(out.isEmpty() ? Duration.ofSeconds(1) : Duration.ZERO);
@@ -164,8 +151,7 @@ public class S3EventsSourceTask extends SourceTask {
   }
 
   private void takeNotifications(Duration wait) throws InterruptedException {
-    for (Message m : reader.take(config.queue().maxMessages(), wait)) {
-      notifications.increment();
+    for (Message m : queue.take(config.queue().maxMessages(), wait)) {
       List<ObjectEvent> events;
       try {
         events = NotificationParser.parse(m.body());
@@ -173,10 +159,10 @@ public class S3EventsSourceTask extends SourceTask {
         malformedNotifications.increment();
         log.warn("SQS message {} on {} is not an S3 notification ({}); leaving it to the queue's redrive policy",
             m.messageId(), queueUrl, e.getMessage());
-        reader.leave(m.messageId());
+        queue.leave(m.messageId());
         continue;
       }
-      NotificationHold hold = new NotificationHold(m.messageId(), () -> deleter.acknowledged(m.messageId()));
+      NotificationHold hold = new NotificationHold(m.messageId(), () -> queue.done(m.messageId()));
       for (ObjectEvent e : events) {
         if (!e.created()) {
           ignoredEvents.increment();
@@ -331,12 +317,43 @@ public class S3EventsSourceTask extends SourceTask {
     Map<String, Object> offset = ObjectOffsets.offset(r.pending.event(), r.lookaheadIndex + 1, p.positionAfter(),
         p.line(), last);
     emitted.put(r.partition, offset);
-    r.pending.hold().hold();
-    out.add(builder.record(r.pending.hold(), r.pending.event(), r.topic, r.partition, offset, r.lookaheadIndex, p));
+    emit(out, builder.record(r.pending.hold(), r.pending.event(), r.topic, r.partition, offset, r.lookaheadIndex, p));
     Long eventMillis = builder.eventMillis(r.pending.event());
     if (eventMillis != null) {
       lagMillis.set(System.currentTimeMillis() - eventMillis);
     }
+  }
+
+  /** Hands a record to Connect: its notification waits for it, and it counts until Kafka acknowledges it. */
+  private void emit(List<SourceRecord> out, ObjectRecord record) {
+    record.hold().hold();
+    unacknowledged.incrementAndGet();
+    out.add(record);
+  }
+
+  /**
+   * Whether reading may go on: fewer records than max.unacknowledged.records await Kafka's acknowledgement. When
+   * nothing was read yet in this poll, waits up to a second for acknowledgements.
+   */
+  private boolean roomForMore(boolean anyRead) throws InterruptedException {
+    int max = config.maxUnacknowledged();
+    if (unacknowledged.get() < max) {
+      return true;
+    }
+    if (anyRead) {
+      return false;
+    }
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    synchronized (unacknowledged) {
+      while (unacknowledged.get() >= max) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        unacknowledged.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+    return true;
   }
 
   private void badRecord(ObjectRead r, long index, BadRecordException bad, List<SourceRecord> out) {
@@ -351,8 +368,7 @@ public class S3EventsSourceTask extends SourceTask {
         log.warn("Sending {} to {}: {}", where, config.deadLetterTopic(), bad.getMessage());
         Map<String, Object> offset = ObjectOffsets.offset(e, index + 1, r.position, bad.line(), false);
         emitted.put(r.partition, offset);
-        r.pending.hold().hold();
-        out.add(builder.deadLetter(r.pending.hold(), e, r.partition, offset, index, bad.line(), "bad-record",
+        emit(out, builder.deadLetter(r.pending.hold(), e, r.partition, offset, index, bad.line(), "bad-record",
             bad.getMessage(), bad.raw()));
       }
     }
@@ -379,8 +395,7 @@ public class S3EventsSourceTask extends SourceTask {
         log.warn("Sending an error record for {} to {}: {}", e.describe(), config.deadLetterTopic(), reason);
         Map<String, Object> offset = ObjectOffsets.offset(e, r.index, r.position, r.line, true);
         emitted.put(r.partition, offset);
-        r.pending.hold().hold();
-        out.add(builder.deadLetter(r.pending.hold(), e, r.partition, offset, r.index, r.line, kind, reason, null));
+        emit(out, builder.deadLetter(r.pending.hold(), e, r.partition, offset, r.index, r.line, kind, reason, null));
       }
     }
     r.finished = true;
@@ -434,6 +449,11 @@ public class S3EventsSourceTask extends SourceTask {
     recordsAcknowledged.increment();
     if (record instanceof ObjectRecord r) {
       r.hold().done();
+      if (unacknowledged.decrementAndGet() < config.maxUnacknowledged()) {
+        synchronized (unacknowledged) {
+          unacknowledged.notifyAll();
+        }
+      }
     }
   }
 
@@ -442,16 +462,13 @@ public class S3EventsSourceTask extends SourceTask {
     if (current != null) {
       closeQuietly(current);
     }
-    if (deleter != null) {
-      deleter.close();
-    }
-    if (reader != null) {
-      reader.close();
+    if (queue != null) {
+      queue.close();
     }
     if (metrics != null) {
       metrics.close();
     }
-    for (AutoCloseable c : new AutoCloseable[] {s3, sqs, aws}) {
+    for (AutoCloseable c : new AutoCloseable[] {s3, aws}) {
       if (c != null) {
         try {
           c.close();

@@ -1,10 +1,7 @@
 package io.cloudbridge.sqs;
 
-import io.cloudbridge.common.sqs.QueueLocator;
-import io.cloudbridge.common.sqs.InFlightMessages;
-import io.cloudbridge.common.sqs.MessageDeleter;
-import io.cloudbridge.common.sqs.QueueReader;
 import io.cloudbridge.common.PluginVersion;
+import io.cloudbridge.common.sqs.SqsQueueIntake;
 import io.cloudbridge.common.aws.AwsClients;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
@@ -18,7 +15,6 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -33,11 +29,8 @@ public class SqsSourceTask extends SourceTask {
 
   private SqsSourceConfig config;
   private AwsClients aws;
-  private SqsClient sqs;
+  private SqsQueueIntake queue;
   private String queueUrl;
-  private InFlightMessages inFlight;
-  private QueueReader reader;
-  private MessageDeleter deleter;
   private BodyDecoder decoder;
   private RecordFactory records;
   private TaskMetrics metrics;
@@ -55,24 +48,16 @@ public class SqsSourceTask extends SourceTask {
     config = new SqsSourceConfig(props);
     aws = new AwsClients(config.aws());
     // Connections for the long polls, as many deletes, and visibility changes.
-    sqs = aws.configure(SqsClient.builder(), 2 * config.queue().receivers() + 2).build();
-    queueUrl = QueueLocator.resolve(sqs, config.queue());
     metrics = TaskMetrics.from(context);
-    Counter received = metrics.counter("messages-received-total", "Messages received from SQS.");
+    // As many delete threads as receivers, so deleting keeps pace with receiving.
+    queue = new SqsQueueIntake(aws, config.queue(), metrics, "messages", config.queue().receivers());
+    queueUrl = queue.queueUrl();
     produced = metrics.counter("records-produced-total", "Records handed to Kafka Connect.");
     acknowledgedCount = metrics.counter("records-acknowledged-total", "Records Kafka acknowledged.");
-    Counter deleted = metrics.counter("messages-deleted-total", "Messages deleted after their record was acknowledged.");
     malformed = metrics.counter("messages-malformed-total", "Messages whose body the value format could not read.");
-    inFlight = new InFlightMessages(config.queue().maxInFlight());
-    metrics.gauge("messages-in-flight", "Messages received and not yet deleted or released.", inFlight::size);
     decoder = new BodyDecoder(config.valueFormat(), config.schemas(), config.detailAsJson(), config.base64(),
         config.snsUnwrap());
     records = new RecordFactory(config, queueUrl);
-    reader = new QueueReader(sqs, queueUrl, config.queue(), inFlight, received);
-    metrics.gauge("receive-latency-ms", "Duration of the last ReceiveMessage call.", reader::lastReceiveMillis);
-    deleter = new MessageDeleter(sqs, queueUrl, inFlight, deleted, config.queue().receivers());
-    deleter.start();
-    reader.start();
     log.info("Reading {} with {} receivers, at most {} messages in flight", queueUrl, config.queue().receivers(),
         config.queue().maxInFlight());
   }
@@ -80,7 +65,7 @@ public class SqsSourceTask extends SourceTask {
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     List<SourceRecord> out = new ArrayList<>();
-    for (Message m : reader.take(MAX_BATCH, Duration.ofSeconds(1))) {
+    for (Message m : queue.take(MAX_BATCH, Duration.ofSeconds(1))) {
       try {
         out.add(records.record(m, decoder.decode(m.body())));
       } catch (MalformedMessageException e) {
@@ -97,7 +82,7 @@ public class SqsSourceTask extends SourceTask {
           case LEAVE -> {
             log.warn("SQS message {} on {} is malformed ({}); leaving it to the queue's redrive policy",
                 m.messageId(), queueUrl, reason);
-            reader.leave(m.messageId());
+            queue.leave(m.messageId());
           }
         }
       }
@@ -110,22 +95,16 @@ public class SqsSourceTask extends SourceTask {
   public void commitRecord(SourceRecord record, RecordMetadata metadata) {
     // metadata is null when a transform dropped the record: that, too, is the pipeline being done with it.
     acknowledgedCount.increment();
-    deleter.acknowledged((String) record.sourceOffset().get(RecordFactory.MESSAGE_ID));
+    queue.done((String) record.sourceOffset().get(RecordFactory.MESSAGE_ID));
   }
 
   @Override
   public void stop() {
-    if (deleter != null) {
-      deleter.close();
-    }
-    if (reader != null) {
-      reader.close();
+    if (queue != null) {
+      queue.close();
     }
     if (metrics != null) {
       metrics.close();
-    }
-    if (sqs != null) {
-      sqs.close();
     }
     if (aws != null) {
       aws.close();
