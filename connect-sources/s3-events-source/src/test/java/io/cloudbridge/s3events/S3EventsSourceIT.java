@@ -477,6 +477,30 @@ class S3EventsSourceIT {
   }
 
   @Test
+  void objectsTheCredentialsMayNotReadGoWhereConfigured() throws Exception {
+    s3.createBucket(r -> r.bucket("forbidden"));
+    String url = sqsServer.createQueue("forbidden", Map.of());
+    Map<String, String> c = config(url, "forbidden", "jsonl");
+    // S3 refuses these credentials (403); the SQS-compatible server does not check them.
+    c.put("aws.secret.access.key", "not-the-secret");
+    c.put("errors.access.denied.policy", "dead_letter");
+    c.put("errors.dead.letter.topic", "forbidden-dlq");
+    connect.configureConnector("forbidden", c);
+    connect.awaitRunning("forbidden", 1, Duration.ofSeconds(60));
+    String etag = put("forbidden", "secret/x.jsonl", jsonLines("x", 0, 3));
+    notify(url, Notifications.created("forbidden", "secret/x.jsonl", etag, sequencer()));
+
+    List<ConsumerRecord<byte[], byte[]>> dlq = consumeAtLeast("forbidden-dlq", 1);
+    assertThat(header(dlq.get(0), "cloudbridge.error.kind")).isEqualTo("access-denied");
+    assertThat(header(dlq.get(0), "cloudbridge.error.reason")).contains("access denied");
+    assertThat(header(dlq.get(0), "s3.key")).isEqualTo("secret/x.jsonl");
+    assertThat(value(dlq.get(0)).isNull()).as("no bytes were read, so the value is null").isTrue();
+    await("notification deleted").atMost(Duration.ofSeconds(30)).until(() -> sqsServer.messagesLeft(url) == 0);
+    assertThat(PluginMetrics.task("forbidden", "errors-access-denied-total")).isEqualTo(1);
+    connect.deleteConnector("forbidden");
+  }
+
+  @Test
   void withFailPolicyTheTaskFailsNamingTheObjectAndLine() throws Exception {
     s3.createBucket(r -> r.bucket("strict"));
     String url = sqsServer.createQueue("strict", Map.of());
