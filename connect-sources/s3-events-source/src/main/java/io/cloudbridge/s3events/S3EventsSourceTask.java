@@ -73,6 +73,7 @@ public class S3EventsSourceTask extends SourceTask {
   private Counter errorsAccess;
   private Counter errorsCorrupt;
   private Counter errorsRecord;
+  private Counter readRetries;
 
   /** An object event waiting to be read, and the notification it came in. */
   private record Pending(ObjectEvent event, NotificationHold hold) {}
@@ -106,6 +107,8 @@ public class S3EventsSourceTask extends SourceTask {
     errorsAccess = metrics.counter("errors-access-denied-total", "Objects the credentials may not read.");
     errorsCorrupt = metrics.counter("errors-corrupt-object-total", "Objects with damaged compression or format.");
     errorsRecord = metrics.counter("errors-bad-record-total", "Lines or records the format could not read.");
+    readRetries = metrics.counter("s3-read-retries-total",
+        "Reads of an object from S3 that failed (connection, timeout, 5xx) and were tried again from where they stopped.");
     metrics.gauge("event-to-produce-lag-ms", "From the S3 event time to when its last record was produced.",
         lagMillis::get);
     opener = new ObjectOpener(s3, config, bytes);
@@ -406,6 +409,7 @@ public class S3EventsSourceTask extends SourceTask {
   private void readFailed(ObjectRead r, Exception cause) {
     closeQuietly(r);
     r.attempts++;
+    readRetries.increment();
     ObjectEvent e = r.pending.event();
     if (r.attempts >= MAX_READ_ATTEMPTS) {
       throw new ConnectException("Reading " + e.describe() + " failed " + r.attempts + " times in a row; last: "
