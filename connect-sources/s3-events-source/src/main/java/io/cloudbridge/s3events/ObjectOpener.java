@@ -50,17 +50,7 @@ final class ObjectOpener {
       // Parquet's footer is at the end: the file is read with ranged requests, not one stream.
       return new ParquetObjectReader(new S3InputFile(s3, event, bytesRead));
     }
-    GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(event.bucket()).key(event.key());
-    if (event.versionId() != null) {
-      request.versionId(event.versionId());
-    } else if (event.etag() != null) {
-      // Unversioned bucket: read the content the notification was about, not whatever replaced it since.
-      request.ifMatch("\"" + event.etag() + "\"");
-    }
-    if (position > 0) {
-      request.range("bytes=" + position + "-");
-    }
-    ResponseInputStream<GetObjectResponse> response = s3.getObject(request.build());
+    ResponseInputStream<GetObjectResponse> response = s3.getObject(request(event, position).build());
     InputStream raw = new Guarded(response, bytesRead);
     InputStream in;
     try {
@@ -80,6 +70,23 @@ final class ObjectOpener {
       case BYTES -> new BytesReader(in, max);
       case PARQUET -> throw new IllegalStateException("opened above");
     };
+  }
+
+  /**
+   * A GetObject of the content the notification announced, from {@code position} on: the version on versioned
+   * buckets, else If-Match on the etag, so content that replaced it since is refused (412), not read.
+   */
+  static GetObjectRequest.Builder request(ObjectEvent event, long position) {
+    GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(event.bucket()).key(event.key());
+    if (event.versionId() != null) {
+      request.versionId(event.versionId());
+    } else if (event.etag() != null) {
+      request.ifMatch("\"" + event.etag() + "\"");
+    }
+    if (position > 0) {
+      request.range("bytes=" + position + "-");
+    }
+    return request;
   }
 
   private Compression compression(String key, String contentEncoding) {

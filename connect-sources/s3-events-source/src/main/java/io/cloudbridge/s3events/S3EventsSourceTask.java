@@ -7,7 +7,6 @@ import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
 import io.cloudbridge.common.sqs.SqsQueueIntake;
 import io.cloudbridge.s3events.NotificationParser.MalformedNotificationException;
-import io.cloudbridge.s3events.S3EventsSourceConfig.ErrorPolicy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -203,7 +202,7 @@ public class S3EventsSourceTask extends SourceTask {
     try {
       topic = builder.topic(e);
     } catch (TopicTemplate.MissingValueException missing) {
-      objectFailed(new ObjectRead(p, partition, null), "bad-record", config.policy(S3EventsSourceConfig.RECORD_POLICY),
+      objectFailed(new ObjectRead(p, partition, null), "bad-record",
           errorsRecord, missing.getMessage() + " (topic " + config.topic() + ")", out);
       return null;
     }
@@ -239,18 +238,15 @@ public class S3EventsSourceTask extends SourceTask {
       }
       return true;
     } catch (NoSuchKeyException missing) {
-      objectFailed(r, "missing-object", config.policy(S3EventsSourceConfig.MISSING_POLICY), errorsMissing,
-          "the object does not exist (any more)", out);
+      objectFailed(r, "missing-object", errorsMissing, "the object does not exist (any more)", out);
     } catch (S3Exception s3e) {
       int status = s3e.statusCode();
       String detail = s3e.awsErrorDetails() == null ? s3e.getMessage()
           : s3e.awsErrorDetails().errorCode() + ": " + s3e.awsErrorDetails().errorMessage();
       if (status == 403) {
-        objectFailed(r, "access-denied", config.policy(S3EventsSourceConfig.ACCESS_POLICY), errorsAccess,
-            "access denied (" + detail + ")", out);
+        objectFailed(r, "access-denied", errorsAccess, "access denied (" + detail + ")", out);
       } else if (status == 404) {
-        objectFailed(r, "missing-object", config.policy(S3EventsSourceConfig.MISSING_POLICY), errorsMissing,
-            "not found (" + detail + ")", out);
+        objectFailed(r, "missing-object", errorsMissing, "not found (" + detail + ")", out);
       } else if (status == 412) {
         duplicates.increment();
         log.info("Not reading {}: its content changed since the notification (etag {} no longer matches); the"
@@ -264,8 +260,7 @@ public class S3EventsSourceTask extends SourceTask {
     } catch (SdkException | S3ReadException transientFailure) {
       readFailed(r, transientFailure);
     } catch (IOException corrupt) {
-      objectFailed(r, "corrupt-object", config.policy(S3EventsSourceConfig.CORRUPT_POLICY), errorsCorrupt,
-          corrupt.getMessage(), out);
+      objectFailed(r, "corrupt-object", errorsCorrupt, corrupt.getMessage(), out);
     }
     return false;
   }
@@ -290,8 +285,7 @@ public class S3EventsSourceTask extends SourceTask {
       return true;
     } catch (IOException corrupt) {
       emitLookahead(r, out, false);
-      objectFailed(r, "corrupt-object", config.policy(S3EventsSourceConfig.CORRUPT_POLICY), errorsCorrupt,
-          corrupt.getMessage() + " after " + r.index + " records", out);
+      objectFailed(r, "corrupt-object", errorsCorrupt, corrupt.getMessage() + " after " + r.index + " records", out);
       return false;
     }
     r.attempts = 0;
@@ -378,8 +372,7 @@ public class S3EventsSourceTask extends SourceTask {
   }
 
   /** The object cannot be read (any further): fail, dead-letter or skip it as configured. */
-  private void objectFailed(ObjectRead r, String kind, ErrorPolicy policy, Counter counter, String reason,
-      List<SourceRecord> out) {
+  private void objectFailed(ObjectRead r, String kind, Counter counter, String reason, List<SourceRecord> out) {
     counter.increment();
     ObjectEvent e = r.pending.event();
     closeQuietly(r);
@@ -389,7 +382,7 @@ public class S3EventsSourceTask extends SourceTask {
       case "corrupt-object" -> S3EventsSourceConfig.CORRUPT_POLICY;
       default -> S3EventsSourceConfig.RECORD_POLICY;
     };
-    switch (policy) {
+    switch (config.policy(setting)) {
       case FAIL -> throw new ConnectException("Cannot read " + e.describe() + " (message " + r.pending.hold().messageId()
           + "): " + reason + " (" + setting + "=fail)");
       case SKIP -> log.warn("Skipping {} (message {}): {} ({}=skip)", e.describe(), r.pending.hold().messageId(),

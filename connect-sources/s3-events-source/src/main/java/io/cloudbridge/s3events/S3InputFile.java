@@ -9,7 +9,6 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 
 /**
  * An S3 object as a Parquet {@link InputFile}: its length from HeadObject, its bytes from ranged GetObject calls.
@@ -69,15 +68,9 @@ final class S3InputFile implements InputFile {
       }
       if (in == null || inPos != pos) {
         closeCurrent();
-        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(event.bucket()).key(event.key())
-            .range("bytes=" + pos + "-");
-        if (event.versionId() != null) {
-          request.versionId(event.versionId());
-        } else if (event.etag() != null) {
-          request.ifMatch("\"" + event.etag() + "\"");
-        }
         try {
-          in = s3.getObject(request.build());
+          // From 0 too: a ranged request for the whole object is still the object.
+          in = s3.getObject(ObjectOpener.request(event, pos).range("bytes=" + pos + "-").build());
         } catch (SdkException e) {
           throw new S3ReadException(new IOException("ranged GetObject of " + event.describe() + " at " + pos
               + " failed: " + e.getMessage(), e));
