@@ -4,6 +4,7 @@ import io.cloudbridge.common.config.TopicTemplate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -28,6 +29,13 @@ final class RecordBuilder {
   private final S3EventsSourceConfig config;
   private final TopicTemplate topic;
   private final String[] keyPath;
+  private final boolean hBucket;
+  private final boolean hKey;
+  private final boolean hVersion;
+  private final boolean hEtag;
+  private final boolean hIndex;
+  private final boolean hLine;
+  private final boolean hEventTime;
   private String lastEventTime;
   private Long lastEventMillis;
 
@@ -35,6 +43,14 @@ final class RecordBuilder {
     this.config = config;
     this.topic = new TopicTemplate(config.topic());
     this.keyPath = config.keyField().isEmpty() ? new String[0] : config.keyField().split("\\.");
+    Set<String> wanted = config.headers();
+    hBucket = wanted.contains("bucket");
+    hKey = wanted.contains("key");
+    hVersion = wanted.contains("version.id");
+    hEtag = wanted.contains("etag");
+    hIndex = wanted.contains("record.index");
+    hLine = wanted.contains("line");
+    hEventTime = wanted.contains("event.time");
   }
 
   /** The topic of an object's records. */
@@ -60,13 +76,14 @@ final class RecordBuilder {
   ObjectRecord record(NotificationHold hold, ObjectEvent e, String topic, Map<String, ?> partition,
       Map<String, ?> offset, long index, RecordReader.Parsed parsed) {
     return new ObjectRecord(hold, partition, offset, topic, Schema.OPTIONAL_STRING_SCHEMA, key(e, parsed.value()),
-        parsed.schema(), parsed.value(), eventMillis(e), headers(e, index, parsed.line()));
+        parsed.schema(), parsed.value(), eventMillis(e), headers(e, index, parsed.line(), false));
   }
 
   /** A dead-letter record: the raw bytes when there are some, and headers saying what failed and why. */
   ObjectRecord deadLetter(NotificationHold hold, ObjectEvent e, Map<String, ?> partition, Map<String, ?> offset,
       long index, long line, String kind, String reason, byte[] raw) {
-    ConnectHeaders h = headers(e, index, line);
+    // A dead-letter record says all there is about where it came from.
+    ConnectHeaders h = headers(e, index, line, true);
     h.addString("cloudbridge.error.kind", kind);
     h.addString("cloudbridge.error.reason", reason);
     return new ObjectRecord(hold, partition, offset, config.deadLetterTopic(), Schema.OPTIONAL_STRING_SCHEMA,
@@ -113,23 +130,26 @@ final class RecordBuilder {
         ? null : lastEventMillis;
   }
 
-  private static ConnectHeaders headers(ObjectEvent e, long index, long line) {
+  /** The headers record.headers asks for, or all of them. */
+  private ConnectHeaders headers(ObjectEvent e, long index, long line, boolean all) {
     ConnectHeaders h = new ConnectHeaders();
-    h.addString(H_BUCKET, e.bucket());
-    h.addString(H_KEY, e.key());
-    if (e.versionId() != null) {
-      h.addString(H_VERSION, e.versionId());
+    addString(h, all || hBucket, H_BUCKET, e.bucket());
+    addString(h, all || hKey, H_KEY, e.key());
+    addString(h, all || hVersion, H_VERSION, e.versionId());
+    addString(h, all || hEtag, H_ETAG, e.etag());
+    if (all || hIndex) {
+      h.addLong(H_INDEX, index);
     }
-    if (e.etag() != null) {
-      h.addString(H_ETAG, e.etag());
-    }
-    h.addLong(H_INDEX, index);
-    if (line > 0) {
+    if ((all || hLine) && line > 0) {
       h.addLong(H_LINE, line);
     }
-    if (e.eventTime() != null) {
-      h.addString(H_EVENT_TIME, e.eventTime());
-    }
+    addString(h, all || hEventTime, H_EVENT_TIME, e.eventTime());
     return h;
+  }
+
+  private static void addString(ConnectHeaders h, boolean wanted, String name, String value) {
+    if (wanted && value != null) {
+      h.addString(name, value);
+    }
   }
 }

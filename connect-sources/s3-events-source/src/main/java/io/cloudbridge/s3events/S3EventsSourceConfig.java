@@ -4,7 +4,9 @@ import io.cloudbridge.common.aws.AwsConfig;
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.sqs.SqsQueueConfig;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -41,6 +43,7 @@ public final class S3EventsSourceConfig extends AbstractConfig {
   public static final String BATCH_RECORDS = "batch.max.records";
   public static final String MAX_RECORD_BYTES = "max.record.bytes";
   public static final String MAX_UNACKNOWLEDGED = "max.unacknowledged.records";
+  public static final String HEADERS = "record.headers";
   public static final String MISSING_POLICY = "errors.missing.object.policy";
   public static final String ACCESS_POLICY = "errors.access.denied.policy";
   public static final String CORRUPT_POLICY = "errors.corrupt.object.policy";
@@ -58,6 +61,10 @@ public final class S3EventsSourceConfig extends AbstractConfig {
 
   /** What the record key is. */
   public enum KeySource { OBJECT_KEY, FIELD, NONE }
+
+  /** The provenance headers a record can carry, named by what follows "s3." in the header's name. */
+  public static final List<String> HEADER_NAMES = List.of("bucket", "key", "version.id", "etag",
+      "record.index", "line", "event.time");
 
   /** What happens to an object or record that cannot be read. */
   public enum ErrorPolicy { FAIL, DEAD_LETTER, SKIP }
@@ -113,6 +120,13 @@ public final class S3EventsSourceConfig extends AbstractConfig {
         .define(KEY_FIELD, Type.STRING, "", Importance.LOW,
             "Dotted path into the record value for key.source=field, e.g. attributes.service.", RECORD_GROUP, ++r,
             Width.MEDIUM, "Key field path")
+        .define(HEADERS, Type.LIST, "bucket,key,version.id,etag,record.index,event.time",
+            ConfigDef.ValidList.in(HEADER_NAMES.toArray(new String[0])), Importance.LOW,
+            "Which headers name where each record came from (each as s3.<name>): " + String.join(", ", HEADER_NAMES)
+                + " (the line number in the object, for line formats). Empty for none: for short log lines the"
+                + " headers can be larger than the line, and they cost the worker CPU. Dead-letter records always"
+                + " carry them all.", RECORD_GROUP, ++r, Width.LONG, "Record headers",
+            new HeaderRecommender())
         .define(BATCH_RECORDS, Type.INT, 2_000, Range.between(1, 100_000), Importance.LOW,
             "Most records one poll returns (with exactly-once, one transaction).", RECORD_GROUP, ++r, Width.SHORT,
             "Records per poll")
@@ -142,10 +156,17 @@ public final class S3EventsSourceConfig extends AbstractConfig {
   }
 
   private final SqsQueueConfig.Settings queue;
+  // Read on every record: parsed once here rather than looked up (and marked used) in the config map each time.
+  private final KeySource keySource;
+  private final int batchRecords;
+  private final int maxUnacknowledged;
 
   public S3EventsSourceConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
     queue = SqsQueueConfig.settings(this);
+    keySource = EnumChoice.parse(KeySource.class, getString(KEY_SOURCE));
+    batchRecords = getInt(BATCH_RECORDS);
+    maxUnacknowledged = getInt(MAX_UNACKNOWLEDGED);
     boolean deadLetter = false;
     for (String policy : new String[] {MISSING_POLICY, ACCESS_POLICY, CORRUPT_POLICY, RECORD_POLICY}) {
       deadLetter |= policy(policy) == ErrorPolicy.DEAD_LETTER;
@@ -207,15 +228,20 @@ public final class S3EventsSourceConfig extends AbstractConfig {
   }
 
   public KeySource keySource() {
-    return EnumChoice.parse(KeySource.class, getString(KEY_SOURCE));
+    return keySource;
   }
 
   public String keyField() {
     return getString(KEY_FIELD);
   }
 
+  /** The provenance headers asked for. */
+  public Set<String> headers() {
+    return Set.copyOf(getList(HEADERS));
+  }
+
   public int batchRecords() {
-    return getInt(BATCH_RECORDS);
+    return batchRecords;
   }
 
   public int maxRecordBytes() {
@@ -223,7 +249,7 @@ public final class S3EventsSourceConfig extends AbstractConfig {
   }
 
   public int maxUnacknowledged() {
-    return getInt(MAX_UNACKNOWLEDGED);
+    return maxUnacknowledged;
   }
 
   public ErrorPolicy policy(String name) {
@@ -232,6 +258,19 @@ public final class S3EventsSourceConfig extends AbstractConfig {
 
   public String deadLetterTopic() {
     return getString(DEAD_LETTER_TOPIC);
+  }
+
+  /** Offers the header names. */
+  static final class HeaderRecommender implements ConfigDef.Recommender {
+    @Override
+    public List<Object> validValues(String name, Map<String, Object> parsedConfig) {
+      return List.copyOf(HEADER_NAMES);
+    }
+
+    @Override
+    public boolean visible(String name, Map<String, Object> parsedConfig) {
+      return true;
+    }
   }
 
   /** Empty, or a Java regular expression that compiles. */

@@ -314,10 +314,11 @@ public class S3EventsSourceTask extends SourceTask {
     Map<String, Object> offset = ObjectOffsets.offset(r.pending.event(), r.lookaheadIndex + 1, p.positionAfter(),
         p.line(), last);
     emitted.put(r.partition, offset);
-    emit(out, builder.record(r.pending.hold(), r.pending.event(), r.topic, r.partition, offset, r.lookaheadIndex, p));
-    Long eventMillis = builder.eventMillis(r.pending.event());
-    if (eventMillis != null) {
-      lagMillis.set(System.currentTimeMillis() - eventMillis);
+    ObjectRecord record = builder.record(r.pending.hold(), r.pending.event(), r.topic, r.partition, offset,
+        r.lookaheadIndex, p);
+    emit(out, record);
+    if (record.timestamp() != null) {
+      lagMillis.set(System.currentTimeMillis() - record.timestamp());
     }
   }
 

@@ -41,11 +41,30 @@ class RecordBuilderTest {
     assertThat(byField.key()).isEqualTo("checkout");
     assertThat(byField.timestamp()).isEqualTo(java.time.Instant.parse(EVENT.eventTime()).toEpochMilli());
     assertThat(byField.headers().lastWithName("s3.record.index").value()).isEqualTo(6L);
-    assertThat(byField.headers().lastWithName("s3.line").value()).isEqualTo(7L);
+    assertThat(byField.headers().lastWithName("s3.line")).as("not among the default record.headers").isNull();
     assertThat(byField.headers().lastWithName("s3.key").value()).isEqualTo(EVENT.key());
     assertThat(builder("t", "object_key", "").record(null, EVENT, "t", Map.of(), Map.of(), 0,
         new RecordReader.Parsed(Schema.STRING_SCHEMA, "line", 1, -1)).key()).isEqualTo(EVENT.key());
     assertThat(builder("t", "none", "").record(null, EVENT, "t", Map.of(), Map.of(), 0, parsed).key()).isNull();
+  }
+
+  @Test
+  void recordHeadersNameWhichProvenanceHeadersRecordsCarryButDeadLettersCarryAll() {
+    Map<String, String> props = new HashMap<>(Map.of("sqs.queue.name", "q", "topic", "t", "errors.dead.letter.topic",
+        "dlq", "record.headers", "key,record.index"));
+    RecordBuilder few = new RecordBuilder(new S3EventsSourceConfig(props));
+    RecordReader.Parsed parsed = new RecordReader.Parsed(Schema.STRING_SCHEMA, "line", 3, -1);
+    ObjectRecord record = few.record(null, EVENT, "t", Map.of(), Map.of(), 2, parsed);
+    assertThat(record.headers()).extracting(h -> h.key() + "=" + h.value())
+        .containsExactly("s3.key=" + EVENT.key(), "s3.record.index=2");
+    assertThat(few.deadLetter(null, EVENT, Map.of(), Map.of(), 2, 3, "bad-record", "why", new byte[0]).headers())
+        .extracting(h -> h.key()).contains("s3.bucket", "s3.key", "s3.etag", "s3.record.index", "s3.line",
+            "s3.event.time", "cloudbridge.error.reason");
+    props.put("record.headers", "");
+    assertThat(new RecordBuilder(new S3EventsSourceConfig(props)).record(null, EVENT, "t", Map.of(), Map.of(), 2,
+        parsed).headers()).isEmpty();
+    props.put("record.headers", "key,sequencer");
+    assertThatThrownBy(() -> new S3EventsSourceConfig(props)).hasMessageContaining("record.headers");
   }
 
   @Test
