@@ -37,6 +37,7 @@ final class S3SourceScenario implements Scenario {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private SqsServer sqsServer;
+  private Result rawLoop;
   private Result withProducer;
   private S3Server s3Server;
   private final List<String> keys = new ArrayList<>();
@@ -113,49 +114,25 @@ final class S3SourceScenario implements Scenario {
     withProducer = rawLoopWithProducer(cluster, records);
     System.out.printf("second baseline, the raw loop also producing each line as JSON with a Kafka producer"
         + " (linger 20 ms, 512 KiB batches): %.0f records/s%n", withProducer.recordsPerSecond());
-    return new Result("baseline: raw GetObject+gunzip+parse", count, uncompressedBytes, parseOnly,
+    rawLoop = new Result("baseline: raw GetObject+gunzip+parse", count, uncompressedBytes, parseOnly,
         new long[0], HeapWatch.peak());
+    return rawLoop;
   }
 
   @Override
   public Result measured(ConnectCluster cluster, int records) throws Exception {
     load(records);
+    HeapWatch.reset();
     String url = sqsServer.createQueue("bench-s3-" + System.nanoTime(), Map.of());
     String topic = "bench-s3-" + System.nanoTime();
-    cluster.createTopic(topic, 1);
-    String name = "bench-s3-" + System.nanoTime();
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", "io.cloudbridge.s3events.S3EventsSourceConnector");
-    config.put("tasks.max", "1");
-    config.put("sqs.queue.url", url);
-    config.put("sqs.wait.time.seconds", "1");
-    config.put("s3.endpoint.override", s3Server.endpoint().uri().toString());
-    config.put("s3.path.style.access", "true");
-    config.put("topic", topic);
-    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    config.put("value.converter.schemas.enable", "false");
-    // As the README recommends for bulk objects: larger, lingering producer batches.
-    config.put("producer.override.linger.ms", "20");
-    config.put("producer.override.batch.size", "524288");
-    config.putAll(sqsServer.connectorAwsConfig());
-    HeapWatch.reset();
-    cluster.configureConnector(name, config);
-    cluster.awaitRunning(name, 1, Duration.ofSeconds(60));
+    String name = deploy(cluster, url, topic, Map.of("value.converter", "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable", "false"));
     long[] latencies;
     long nanos;
     try (SqsClient sqs = sqsServer.client(); S3Client s3 = s3Server.client();
          KafkaConsumer<byte[], byte[]> consumer = consumer(cluster)) {
-      long start = System.nanoTime();
-      for (String key : keys) {
-        sqs.sendMessage(r -> r.queueUrl(url).messageBody(notification(key)));
-      }
-      // Done when the topic's end offset says so: reading the records back would charge a consumer's work to
-      // the connector, which the baselines do not pay.
+      nanos = readAll(cluster, sqs, url, topic, records);
       var partition = java.util.Set.of(new org.apache.kafka.common.TopicPartition(topic, 0));
-      while (consumer.endOffsets(partition).values().iterator().next() < records) {
-        Thread.sleep(20); // a completion check, at most 20 ms late on a run of seconds
-      }
-      nanos = System.nanoTime() - start;
       consumer.assign(partition);
       consumer.seekToEnd(partition);
       latencies = latencies(sqs, s3, consumer, url);
@@ -169,7 +146,72 @@ final class S3SourceScenario implements Scenario {
     Result small = new Result("small objects", latencies.length, 0, 1, latencies, 0);
     System.out.printf("notification sent -> record consumed, %d one-line objects one at a time: p50 %.1f ms,"
         + " p99 %.1f ms%n", latencies.length, small.latencyMillis(50), small.latencyMillis(99));
+    passThrough(cluster, records, Map.of());
+    passThrough(cluster, records, Map.of("record.headers", ""));
     return measured;
+  }
+
+  /**
+   * The same objects read with format=text and the StringConverter: each line goes to Kafka as it is, unparsed,
+   * which is what a user who only forwards log lines would configure. Run with the default headers and without.
+   */
+  private void passThrough(ConnectCluster cluster, int records, Map<String, String> more) throws Exception {
+    String url = sqsServer.createQueue("bench-s3-text-" + System.nanoTime(), Map.of());
+    String topic = "bench-s3-text-" + System.nanoTime();
+    Map<String, String> overrides = new HashMap<>(more);
+    overrides.put("format", "text");
+    overrides.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+    String name = deploy(cluster, url, topic, overrides);
+    long nanos;
+    try (SqsClient sqs = sqsServer.client()) {
+      nanos = readAll(cluster, sqs, url, topic, records);
+    }
+    cluster.deleteConnector(name);
+    Result text = new Result("lines as text", records, uncompressedBytes, nanos, new long[0], 0);
+    System.out.printf("measured with format=text and the StringConverter (lines unparsed)%s: %.0f records/s,"
+        + " %.2f of the raw loop, %.2f of the raw loop with producer%n", more.isEmpty() ? "" : " " + more,
+        text.recordsPerSecond(), text.recordsPerSecond() / rawLoop.recordsPerSecond(),
+        text.recordsPerSecond() / withProducer.recordsPerSecond());
+  }
+
+  private String deploy(ConnectCluster cluster, String url, String topic, Map<String, String> overrides)
+      throws Exception {
+    cluster.createTopic(topic, 1);
+    String name = "bench-s3-" + System.nanoTime();
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", "io.cloudbridge.s3events.S3EventsSourceConnector");
+    config.put("tasks.max", "1");
+    config.put("sqs.queue.url", url);
+    config.put("sqs.wait.time.seconds", "1");
+    config.put("s3.endpoint.override", s3Server.endpoint().uri().toString());
+    config.put("s3.path.style.access", "true");
+    config.put("topic", topic);
+    // As the README recommends for bulk objects: larger, lingering producer batches.
+    config.put("producer.override.linger.ms", "20");
+    config.put("producer.override.batch.size", "524288");
+    config.putAll(sqsServer.connectorAwsConfig());
+    config.putAll(overrides);
+    cluster.configureConnector(name, config);
+    cluster.awaitRunning(name, 1, Duration.ofSeconds(60));
+    return name;
+  }
+
+  /** Announces every object and waits until the topic holds every record; returns the nanoseconds that took. */
+  private long readAll(ConnectCluster cluster, SqsClient sqs, String url, String topic, int records)
+      throws Exception {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(cluster)) {
+      long start = System.nanoTime();
+      for (String key : keys) {
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody(notification(key)));
+      }
+      // Done when the topic's end offset says so: reading the records back would charge a consumer's work to
+      // the connector, which the baselines do not pay.
+      var partition = java.util.Set.of(new org.apache.kafka.common.TopicPartition(topic, 0));
+      while (consumer.endOffsets(partition).values().iterator().next() < records) {
+        Thread.sleep(20); // a completion check, at most 20 ms late on a run of seconds
+      }
+      return System.nanoTime() - start;
+    }
   }
 
   /** The raw loop, with each parsed line serialized again and produced to Kafka; waits for every acknowledgement. */
