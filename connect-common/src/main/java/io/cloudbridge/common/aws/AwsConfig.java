@@ -1,5 +1,6 @@
 package io.cloudbridge.common.aws;
 
+import io.cloudbridge.common.config.HttpUrl;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -240,30 +241,6 @@ public final class AwsConfig {
     @Override
     public String toString() {
       return "empty, or " + expected;
-    }
-  }
-
-  /** Empty or an absolute http(s) URL. */
-  public static final class HttpUrl implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      String s = value == null ? "" : value.toString().trim();
-      if (s.isEmpty()) {
-        return;
-      }
-      try {
-        URI uri = URI.create(s);
-        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-          throw new ConfigException(name, value, "expected an http:// or https:// URL with a host");
-        }
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(name, value, "not a URL: " + e.getMessage());
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "empty, or an http(s) URL";
     }
   }
 

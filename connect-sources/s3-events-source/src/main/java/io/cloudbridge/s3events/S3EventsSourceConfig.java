@@ -2,6 +2,7 @@ package io.cloudbridge.s3events;
 
 import io.cloudbridge.common.aws.AwsConfig;
 import io.cloudbridge.common.config.EnumChoice;
+import io.cloudbridge.common.config.HttpUrl;
 import io.cloudbridge.common.sqs.SqsQueueConfig;
 import java.net.URI;
 import java.util.List;
@@ -78,7 +79,7 @@ public final class S3EventsSourceConfig extends AbstractConfig {
     String policies = EnumChoice.of(ErrorPolicy.values()).toString();
     return SqsQueueConfig.addTo(new ConfigDef(), 1, 100,
             "A held notification is small; its objects are read one at a time, in the order received.")
-        .define(S3_ENDPOINT, Type.STRING, "", new AwsConfig.HttpUrl(), Importance.LOW,
+        .define(S3_ENDPOINT, Type.STRING, "", new HttpUrl(), Importance.LOW,
             "S3 endpoint to call instead of the AWS one, e.g. a VPC endpoint or an S3-compatible server."
                 + " (aws.endpoint.override applies to SQS.)", S3_GROUP, ++s, Width.LONG, "S3 endpoint")
         .define(PATH_STYLE, Type.BOOLEAN, false, Importance.LOW,

@@ -1,0 +1,248 @@
+package io.cloudbridge.gcs;
+
+import com.google.cloud.storage.Storage;
+import io.cloudbridge.common.PluginVersion;
+import io.cloudbridge.common.metrics.Counter;
+import io.cloudbridge.common.metrics.TaskMetrics;
+import io.cloudbridge.gcs.format.OutputFormat;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each record to the writer of its partition, keeps the open objects within the memory budget, ends groups
+ * on the wall-clock schedule from a timer of its own (so idle partitions are written on time), and commits to
+ * Kafka only offsets whose records are in finalized objects.
+ */
+public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
+
+  private static final Logger log = LoggerFactory.getLogger(GcsSinkTask.class);
+
+  private GcsSinkConfig config;
+  private Storage storage;
+  private ObjectNamer namer;
+  private OutputFormat format;
+  private GroupMarkers markers;
+  private String connector;
+  private ErrantRecordReporter reporter;
+  private ScheduledExecutorService timer;
+  private final AtomicReference<Throwable> timerFailure = new AtomicReference<>();
+  private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
+  private TaskMetrics metrics;
+  private Counter recordsWritten;
+  private Counter bytesWritten;
+  private Counter objectsWritten;
+  private Counter recordsSkipped;
+  private Counter badRecords;
+  private Counter nullsSkipped;
+  private final AtomicLong openObjects = new AtomicLong();
+
+  @Override
+  public String version() {
+    return PluginVersion.get();
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = new GcsSinkConfig(props);
+    format = new OutputFormat(config);
+    namer = new ObjectNamer(config, format.extension());
+    storage = StorageClient.create(config);
+    connector = props.getOrDefault("name", "gcs-sink");
+    markers = new GroupMarkers(storage, config.bucket(), config.markerPrefix() + connector + "/");
+    if (config.memoryBytes() < perObjectBytes()) {
+      throw new ConnectException(GcsSinkConfig.MEMORY_BYTES + " (" + config.memoryBytes() + ") is below what one"
+          + " open object needs (" + perObjectBytes() + ": " + GcsSinkConfig.CHUNK_BYTES + " and its encoder)");
+    }
+    try {
+      reporter = context.errantRecordReporter();
+    } catch (NoSuchMethodError | NoClassDefFoundError olderWorker) {
+      reporter = null;
+    }
+    metrics = TaskMetrics.from(context);
+    recordsWritten = metrics.counter("records-written-total", "Records in objects that were finalized.");
+    bytesWritten = metrics.counter("bytes-written-total", "Bytes of finalized objects, as stored.");
+    objectsWritten = metrics.counter("objects-written-total", "Objects finalized in GCS.");
+    recordsSkipped = metrics.counter("records-skipped-total",
+        "Records read again that finalized objects already hold (after a restart, rebalance or offset reset).");
+    badRecords = metrics.counter("records-bad-total",
+        "Records the object name or format could not take, sent to the errant-record reporter.");
+    nullsSkipped = metrics.counter("records-null-skipped-total",
+        "Records with a null value skipped, as behavior.on.null.values=skip asks.");
+    metrics.gauge("open-objects", "Objects being written.", openObjects::get);
+    metrics.gauge("buffered-bytes", "Memory the open objects may hold (upload chunks and encoders).",
+        () -> openObjects.get() * perObjectBytes());
+    if (config.rotateScheduleMillis() > 0) {
+      long tick = Math.max(100, Math.min(1_000, config.rotateScheduleMillis() / 10));
+      timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cloudbridge-gcs-rotation-" + connector);
+        t.setDaemon(true);
+        return t;
+      });
+      timer.scheduleWithFixedDelay(this::endScheduledGroups, tick, tick, TimeUnit.MILLISECONDS);
+    }
+    log.info("Writing {} to gs://{}/ as {}", connector, config.bucket(), format.extension());
+  }
+
+  private long perObjectBytes() {
+    return (long) config.chunkBytes() + format.overheadBytes();
+  }
+
+  @Override
+  public synchronized void open(Collection<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      writers.put(tp, new PartitionWriter(tp, config, storage, namer, format, markers, connector, this));
+    }
+  }
+
+  @Override
+  public synchronized void put(Collection<SinkRecord> records) {
+    Throwable failed = timerFailure.get();
+    if (failed != null) {
+      throw new ConnectException("Finalizing objects on schedule failed: " + failed.getMessage(), failed);
+    }
+    for (SinkRecord r : records) {
+      PartitionWriter w = writers.get(new TopicPartition(r.topic(), r.kafkaPartition()));
+      if (w == null) {
+        throw new ConnectException(ObjectNamer.describe(r) + " is from a partition this task was not assigned");
+      }
+      if (r.value() == null && config.nullValues() != GcsSinkConfig.NullValues.WRITE) {
+        if (config.nullValues() == GcsSinkConfig.NullValues.FAIL) {
+          throw new ConnectException(ObjectNamer.describe(r) + " has a null value (a tombstone); set "
+              + GcsSinkConfig.NULL_VALUES + "=skip to leave such records out");
+        }
+        nullsSkipped.increment();
+        w.passed(r);
+        continue;
+      }
+      try {
+        makeRoom(w);
+        w.write(r);
+      } catch (DataException bad) {
+        report(r, bad);
+        w.passed(r);
+      } catch (IOException e) {
+        throw new ConnectException("Writing " + ObjectNamer.describe(r) + " to gs://" + config.bucket() + ": "
+            + e.getMessage(), e);
+      }
+      openObjects.set(countOpen());
+    }
+  }
+
+  private void report(SinkRecord r, DataException bad) {
+    if (reporter == null) {
+      throw new ConnectException(bad.getMessage() + " (configure errors.tolerance=all and"
+          + " errors.deadletterqueue.topic.name to send such records to a dead-letter topic)", bad);
+    }
+    badRecords.increment();
+    log.warn("Sending {} to the errant-record reporter: {}", ObjectNamer.describe(r), bad.getMessage());
+    reporter.report(r, bad);
+  }
+
+  /** Before a record might open another object: if the budget is full, finalize the group with most objects. */
+  private void makeRoom(PartitionWriter next) throws IOException {
+    while ((countOpen() + 1) * perObjectBytes() > config.memoryBytes()) {
+      PartitionWriter fullest = next;
+      for (PartitionWriter w : writers.values()) {
+        if (w.openObjects() > fullest.openObjects()) {
+          fullest = w;
+        }
+      }
+      if (fullest.openObjects() == 0) {
+        return;
+      }
+      log.debug("Memory budget reached with {} open objects: finalizing those of {}", countOpen(),
+          fullest.partition());
+      fullest.endGroup();
+    }
+  }
+
+  private long countOpen() {
+    long n = 0;
+    for (PartitionWriter w : writers.values()) {
+      n += w.openObjects();
+    }
+    return n;
+  }
+
+  private synchronized void endScheduledGroups() {
+    try {
+      long now = System.currentTimeMillis();
+      for (PartitionWriter w : writers.values()) {
+        w.endIfScheduled(now);
+      }
+      openObjects.set(countOpen());
+    } catch (Throwable t) {
+      // put() fails the task with it: the timer thread cannot.
+      timerFailure.compareAndSet(null, t);
+    }
+  }
+
+  @Override
+  public synchronized Map<TopicPartition, OffsetAndMetadata> preCommit(
+      Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
+      long offset = e.getValue().committable();
+      if (offset >= 0) {
+        out.put(e.getKey(), new OffsetAndMetadata(offset));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    // Offsets are committed only as far as objects are finalized (preCommit); nothing to force here.
+  }
+
+  @Override
+  public synchronized void close(Collection<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      PartitionWriter w = writers.remove(tp);
+      if (w != null) {
+        w.abandon();
+      }
+    }
+    openObjects.set(countOpen());
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    writers.values().forEach(PartitionWriter::abandon);
+    writers.clear();
+    if (metrics != null) {
+      metrics.close();
+    }
+  }
+
+  @Override
+  public void finalized(ObjectUpload upload) {
+    objectsWritten.increment();
+    recordsWritten.add(upload.records());
+    bytesWritten.add(upload.storedBytes());
+  }
+
+  @Override
+  public void skipped(long records) {
+    recordsSkipped.add(records);
+  }
+}

@@ -1,0 +1,248 @@
+package io.cloudbridge.gcs;
+
+import io.cloudbridge.gcs.GcsSinkConfig.TimestampSource;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * Object names from the {@code file.name.template}: the template is parsed once into literal and variable parts,
+ * then each record renders its name. Every part but {@code {{start_offset}}} comes from the record, so the records
+ * of one Kafka partition that render the same {@link #groupKey} share an open object, and the object's name is
+ * that key with the offset of its first record.
+ */
+final class ObjectNamer {
+
+  private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([a-zA-Z_]+)([.:][^}]*)?\\s*}}");
+  private static final char OFFSET_MARK = '\u0000';
+
+  private enum Kind { LITERAL, TOPIC, PARTITION, START_OFFSET, TIMESTAMP, VALUE, KEY, HEADER }
+
+  private record Part(Kind kind, String text, boolean padded, DateTimeFormatter time, String[] path) {}
+
+  private final List<Part> parts;
+  private final String extension;
+  private final TimestampSource timeSource;
+  private final String[] timeField;
+
+  ObjectNamer(GcsSinkConfig config, String extension) {
+    this.parts = parse(config.template(), config.timezone());
+    this.extension = extension;
+    this.timeSource = config.timestampSource();
+    this.timeField = config.timestampField().isBlank() ? new String[0] : config.timestampField().split("\\.");
+  }
+
+  /** Rejects a template that is malformed, or that could give two open objects one name. */
+  static void check(String template) {
+    List<Part> parts = parse(template, ZoneId.of("UTC"));
+    for (Kind required : new Kind[] {Kind.TOPIC, Kind.PARTITION, Kind.START_OFFSET}) {
+      if (parts.stream().noneMatch(p -> p.kind == required)) {
+        throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "must contain {{" + required.name()
+            .toLowerCase() + "}}: {{topic}}, {{partition}} and {{start_offset}} together make each object's name"
+            + " unique, so that no two open objects share one and a replay rewrites the same names");
+      }
+    }
+  }
+
+  private static List<Part> parse(String template, ZoneId zone) {
+    List<Part> parts = new ArrayList<>();
+    Matcher m = VARIABLE.matcher(template);
+    int at = 0;
+    while (m.find()) {
+      if (m.start() > at) {
+        parts.add(literal(template.substring(at, m.start()), template));
+      }
+      parts.add(variable(m.group(1), m.group(2) == null ? "" : m.group(2).trim(), zone, template));
+      at = m.end();
+    }
+    if (at < template.length()) {
+      parts.add(literal(template.substring(at), template));
+    }
+    return parts;
+  }
+
+  private static Part literal(String text, String template) {
+    if (text.contains("{{") || text.contains("}}")) {
+      throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "unknown or unclosed variable near '" + text + "'");
+    }
+    return new Part(Kind.LITERAL, text, false, null, null);
+  }
+
+  private static Part variable(String name, String arg, ZoneId zone, String template) {
+    boolean padded = arg.equals(":padding=true");
+    switch (name) {
+      case "topic":
+        return new Part(Kind.TOPIC, null, false, null, null);
+      case "partition":
+      case "start_offset":
+        if (!arg.isEmpty() && !padded && !arg.equals(":padding=false")) {
+          throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "{{" + name + arg + "}}: only :padding=true"
+              + " or :padding=false may follow " + name);
+        }
+        return new Part(name.equals("partition") ? Kind.PARTITION : Kind.START_OFFSET, null, padded, null, null);
+      case "timestamp":
+        if (!arg.startsWith(":") || arg.length() < 2) {
+          throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "{{timestamp}} needs a pattern, e.g."
+              + " {{timestamp:yyyy}}");
+        }
+        try {
+          return new Part(Kind.TIMESTAMP, null, false,
+              DateTimeFormatter.ofPattern(arg.substring(1)).withZone(zone), null);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "bad time pattern " + arg.substring(1) + ": "
+              + e.getMessage());
+        }
+      case "value":
+      case "key":
+      case "header":
+        if (!arg.isEmpty() && !arg.startsWith(".")) {
+          throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "{{" + name + arg + "}}: expected {{" + name
+              + ".<path>}}");
+        }
+        if (name.equals("value") && arg.length() < 2 || name.equals("header") && arg.length() < 2) {
+          throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "{{" + name + "}} needs a field or header"
+              + " name, e.g. {{" + name + ".type}}");
+        }
+        Kind kind = name.equals("value") ? Kind.VALUE : name.equals("key") ? Kind.KEY : Kind.HEADER;
+        String[] path = arg.isEmpty() ? new String[0]
+            : kind == Kind.HEADER ? new String[] {arg.substring(1)} : arg.substring(1).split("\\.");
+        return new Part(kind, null, false, null, path);
+      default:
+        throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "unknown variable {{" + name + "}}; known:"
+            + " topic, partition, start_offset, timestamp, value, key, header");
+    }
+  }
+
+  /** The name every part renders for this record, with a mark where the start offset goes. */
+  String groupKey(SinkRecord record, long wallClockMillis) {
+    StringBuilder b = new StringBuilder();
+    for (Part p : parts) {
+      switch (p.kind) {
+        case LITERAL -> b.append(p.text);
+        case TOPIC -> b.append(record.topic());
+        case PARTITION -> b.append(p.padded ? String.format("%010d", record.kafkaPartition())
+            : record.kafkaPartition().toString());
+        case START_OFFSET -> b.append(OFFSET_MARK).append(p.padded ? '1' : '0');
+        case TIMESTAMP -> b.append(p.time.format(Instant.ofEpochMilli(time(record, wallClockMillis))));
+        case VALUE -> b.append(nameSafe(field(record.value(), p.path, record, "value")));
+        case KEY -> b.append(nameSafe(field(record.key(), p.path, record, "key")));
+        case HEADER -> b.append(nameSafe(header(record, p.path[0])));
+      }
+    }
+    return b.toString();
+  }
+
+  /** The object name for a group key whose first record has {@code startOffset}. */
+  String name(String groupKey, long startOffset) {
+    StringBuilder b = new StringBuilder(groupKey.length() + 24);
+    for (int i = 0; i < groupKey.length(); i++) {
+      char c = groupKey.charAt(i);
+      if (c == OFFSET_MARK) {
+        boolean padded = groupKey.charAt(++i) == '1';
+        b.append(padded ? String.format("%020d", startOffset) : Long.toString(startOffset));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append(extension).toString();
+  }
+
+  private long time(SinkRecord record, long wallClockMillis) {
+    return switch (timeSource) {
+      case WALLCLOCK -> wallClockMillis;
+      case RECORD -> {
+        if (record.timestamp() == null) {
+          throw new DataException(describe(record) + " has no timestamp for {{timestamp:...}} in the object name");
+        }
+        yield record.timestamp();
+      }
+      case FIELD -> {
+        Object v = resolve(record.value(), timeField);
+        if (v instanceof Number n) {
+          yield n.longValue();
+        }
+        if (v instanceof Date d) {
+          yield d.getTime();
+        }
+        if (v instanceof String s) {
+          try {
+            yield OffsetDateTime.parse(s).toInstant().toEpochMilli();
+          } catch (DateTimeParseException notOffset) {
+            try {
+              yield Instant.parse(s).toEpochMilli();
+            } catch (DateTimeParseException e) {
+              throw new DataException(describe(record) + ": time field " + String.join(".", timeField) + " '" + s
+                  + "' is not an ISO-8601 time");
+            }
+          }
+        }
+        throw new DataException(describe(record) + ": time field " + String.join(".", timeField)
+            + (v == null ? " is missing or null" : " is a " + v.getClass().getSimpleName() + ", not a time"));
+      }
+    };
+  }
+
+  private static String field(Object root, String[] path, SinkRecord record, String what) {
+    Object v = resolve(root, path);
+    if (v == MISSING) {
+      throw new DataException(describe(record) + " has no " + what + " field " + String.join(".", path)
+          + " for the object name");
+    }
+    return String.valueOf(v);
+  }
+
+  private static final Object MISSING = new Object();
+
+  private static Object resolve(Object root, String[] path) {
+    Object v = root;
+    for (String part : path) {
+      if (v instanceof Struct s) {
+        Field f = s.schema().field(part);
+        if (f == null) {
+          return MISSING;
+        }
+        v = s.get(f);
+      } else if (v instanceof Map<?, ?> m) {
+        if (!m.containsKey(part)) {
+          return MISSING;
+        }
+        v = m.get(part);
+      } else {
+        return MISSING;
+      }
+    }
+    return v;
+  }
+
+  private static String header(SinkRecord record, String name) {
+    Header h = record.headers().lastWithName(name);
+    if (h == null) {
+      throw new DataException(describe(record) + " has no header " + name + " for the object name");
+    }
+    return h.value() instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+        : String.valueOf(h.value());
+  }
+
+  /** A '/' inside a value would add a directory level; it becomes '_'. */
+  private static String nameSafe(String s) {
+    return s.indexOf('/') < 0 ? s : s.replace('/', '_');
+  }
+
+  static String describe(SinkRecord r) {
+    return "record " + r.topic() + "/" + r.kafkaPartition() + "@" + r.kafkaOffset();
+  }
+}

@@ -1,0 +1,270 @@
+package io.cloudbridge.gcs;
+
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageException;
+import io.cloudbridge.gcs.format.OutputFormat;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The objects of one Kafka partition. Records go to the open object of their name (one per rendered template);
+ * together the open objects form a group that starts at one offset and ends at one offset. A group ends when one
+ * of its objects is full (records or bytes), when record time or the wall clock says so, or when memory is short;
+ * then a {@link GroupMarkers marker} records its end and every object is finalized. The offset committed to Kafka
+ * is the start of the open group, so everything before it is in finalized objects.
+ *
+ * <p>Reading offsets again that a group already covers, the writer ends its group where the marker says and skips
+ * the group's objects that exist, and the records of offsets that a group before the one it starts in holds.
+ */
+final class PartitionWriter {
+
+  private static final Logger log = LoggerFactory.getLogger(PartitionWriter.class);
+
+  /** What finalizing and skipping tell the task, for its metrics. */
+  interface Listener {
+    void finalized(ObjectUpload upload);
+
+    void skipped(long records);
+  }
+
+  private final TopicPartition tp;
+  private final GcsSinkConfig config;
+  private final Storage storage;
+  private final ObjectNamer namer;
+  private final OutputFormat format;
+  private final GroupMarkers markers;
+  private final Listener listener;
+  private final Map<String, ObjectUpload> open = new LinkedHashMap<>();
+  /** Names (group keys) whose object of this group exists already: their records are skipped. */
+  private final Set<String> existing = new HashSet<>();
+  private final String connector;
+
+  private long groupStart = -1;
+  /** The end a marker gives the group being written again, or -1. */
+  private long markedEnd = -1;
+  /** Offsets up to this one are in objects of an earlier group (reading resumed inside it). */
+  private long skipThrough = -1;
+  private long lastOffset = -1;
+  private long groupFirstTimestamp = -1;
+  private long groupOpenedAt;
+  private boolean firstGroup = true;
+
+  PartitionWriter(TopicPartition tp, GcsSinkConfig config, Storage storage, ObjectNamer namer, OutputFormat format,
+      GroupMarkers markers, String connector, Listener listener) {
+    this.tp = tp;
+    this.config = config;
+    this.storage = storage;
+    this.namer = namer;
+    this.format = format;
+    this.markers = markers;
+    this.connector = connector;
+    this.listener = listener;
+  }
+
+  /**
+   * Writes one record. A record the name template or the format cannot take throws a {@code DataException} and
+   * leaves the objects as they were; the caller reports it, then calls {@link #passed} for it.
+   */
+  void write(SinkRecord r) throws IOException {
+    long offset = r.kafkaOffset();
+    if (offset <= lastOffset) {
+      return; // delivered again within this assignment: it is in an object of this group or a finalized one
+    }
+    if (groupStart >= 0 && markedEnd >= 0 && offset > markedEnd) {
+      endGroup(); // the marked end itself never came (compacted away, or a transaction marker)
+    }
+    if (groupStart < 0 && offset > skipThrough) {
+      beginGroup(offset);
+    }
+    if (offset <= skipThrough) {
+      listener.skipped(1);
+      lastOffset = offset;
+      return;
+    }
+    if (markedEnd < 0 && config.rotateIntervalMillis() >= 0 && r.timestamp() != null && groupFirstTimestamp >= 0
+        && r.timestamp() - groupFirstTimestamp >= config.rotateIntervalMillis()) {
+      endGroup();
+      beginGroup(offset);
+    }
+    String key = namer.groupKey(r, groupOpenedAt);
+    ObjectUpload upload = existing.contains(key) ? null : open.get(key);
+    if (upload == null && !existing.contains(key)) {
+      upload = openObject(key, offset);
+    }
+    if (upload == null) {
+      listener.skipped(1); // its object of this group exists already
+    } else {
+      upload.write(r);
+      if (groupFirstTimestamp < 0 && r.timestamp() != null) {
+        groupFirstTimestamp = r.timestamp();
+      }
+    }
+    lastOffset = offset;
+    boolean full = upload != null && (upload.records() >= config.flushSize()
+        || upload.storedBytes() >= config.maxBytes());
+    if (markedEnd >= 0 ? offset >= markedEnd : full) {
+      endGroup();
+    }
+  }
+
+  /** Moves past a record that was reported as bad instead of written. */
+  void passed(SinkRecord r) {
+    lastOffset = Math.max(lastOffset, r.kafkaOffset());
+    if (groupStart < 0) {
+      return;
+    }
+    if (markedEnd >= 0 && lastOffset >= markedEnd) {
+      endGroupQuietly();
+    }
+  }
+
+  private void beginGroup(long offset) {
+    groupStart = offset;
+    markedEnd = -1;
+    existing.clear();
+    groupFirstTimestamp = -1;
+    groupOpenedAt = System.currentTimeMillis();
+    GroupMarkers.Group marked = markers.startingAt(tp, offset);
+    if (marked == null && firstGroup) {
+      // Reading may resume inside a group written before (an offset reset): skip what that group holds.
+      GroupMarkers.Group holding = markers.holding(tp, offset, 10L * config.flushSize());
+      if (holding != null) {
+        log.info("{}: offsets {}..{} are in objects written before; skipping them", tp, offset, holding.end());
+        skipThrough = holding.end();
+        groupStart = -1;
+        firstGroup = false;
+        return;
+      }
+    }
+    firstGroup = false;
+    if (marked != null) {
+      markedEnd = marked.end();
+      log.info("{}: offsets {}..{} were written before; writing only the objects of them that are missing", tp,
+          offset, markedEnd);
+    }
+  }
+
+  private ObjectUpload openObject(String key, long offset) throws IOException {
+    String name = namer.name(key, offset);
+    if (markedEnd >= 0 && storage.get(BlobId.of(config.bucket(), name)) != null) {
+      existing.add(key);
+      return null;
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("kafka-topic", tp.topic());
+    metadata.put("kafka-partition", Integer.toString(tp.partition()));
+    metadata.put("kafka-start-offset", Long.toString(offset));
+    metadata.put("cloudbridge-connector", connector);
+    BlobInfo info = BlobInfo.newBuilder(config.bucket(), name).setContentType(format.contentType())
+        .setContentEncoding(format.contentEncoding()).setMetadata(metadata).build();
+    ObjectUpload upload = new ObjectUpload(storage, info, format, config.chunkBytes(), offset);
+    open.put(key, upload);
+    return upload;
+  }
+
+  /** Finalizes the group if the wall-clock schedule says it is time; true if it did. */
+  boolean endIfScheduled(long now) throws IOException {
+    if (open.isEmpty() || config.rotateScheduleMillis() < 0 || markedEnd >= 0
+        || now - groupOpenedAt < config.rotateScheduleMillis()) {
+      return false;
+    }
+    endGroup();
+    return true;
+  }
+
+  /** Finalizes every open object of the group, after writing the marker that says where the group ends. */
+  void endGroup() throws IOException {
+    if (groupStart < 0) {
+      return;
+    }
+    long end = lastOffset;
+    if (!open.isEmpty()) {
+      if (markedEnd < 0) {
+        List<String> names = new ArrayList<>();
+        open.values().forEach(u -> names.add(u.name()));
+        markers.write(tp, groupStart, end, names);
+      }
+      for (ObjectUpload upload : open.values()) {
+        finish(upload);
+      }
+    }
+    open.clear();
+    existing.clear();
+    groupStart = -1;
+    markedEnd = -1;
+  }
+
+  private void endGroupQuietly() {
+    try {
+      endGroup();
+    } catch (IOException e) {
+      throw new ConnectException("Finalizing the objects of " + tp + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void finish(ObjectUpload upload) throws IOException {
+    try {
+      upload.finish();
+    } catch (StorageException e) {
+      if (e.getCode() != 412) {
+        throw e;
+      }
+      // Created meanwhile by another writer of the same group (the marker agreed on its end): the same records.
+      log.info("{} exists already (written by another task for the same offsets); keeping it", upload.name());
+      return;
+    }
+    listener.finalized(upload);
+    addEndMetadata(upload);
+  }
+
+  /** The end of the object's offsets, for people and tools reading the bucket; the marker is what replays use. */
+  private void addEndMetadata(ObjectUpload upload) {
+    try {
+      var blob = storage.get(BlobId.of(config.bucket(), upload.name()));
+      if (blob != null) {
+        Map<String, String> metadata = new LinkedHashMap<>(blob.getMetadata() == null ? Map.of() : blob.getMetadata());
+        metadata.put("kafka-end-offset", Long.toString(upload.lastOffset()));
+        metadata.put("kafka-records", Long.toString(upload.records()));
+        storage.update(blob.toBuilder().setMetadata(metadata).build(),
+            Storage.BlobTargetOption.metagenerationMatch());
+      }
+    } catch (StorageException e) {
+      log.debug("Could not add the end offset to {}'s metadata: {}", upload.name(), e.getMessage());
+    }
+  }
+
+  /** The offset to commit: nothing before it is left outside a finalized object. -1 when nothing was read. */
+  long committable() {
+    if (groupStart >= 0) {
+      return groupStart;
+    }
+    return lastOffset < 0 ? -1 : lastOffset + 1;
+  }
+
+  int openObjects() {
+    return open.size();
+  }
+
+  /** Drops the open objects unfinished: their uploads never complete, and the offsets are read again later. */
+  void abandon() {
+    open.clear();
+    existing.clear();
+    groupStart = -1;
+  }
+
+  TopicPartition partition() {
+    return tp;
+  }
+}

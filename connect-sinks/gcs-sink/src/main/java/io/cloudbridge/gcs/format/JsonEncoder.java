@@ -1,0 +1,61 @@
+package io.cloudbridge.gcs.format;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/** A record as one JSON document: its value, or an envelope with key, value, headers and Kafka coordinates. */
+final class JsonEncoder implements RecordEncoder {
+
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  private final boolean envelope;
+
+  JsonEncoder(boolean envelope) {
+    this.envelope = envelope;
+  }
+
+  @Override
+  public void encode(SinkRecord r, ByteArrayOutputStream into) throws IOException {
+    try (JsonGenerator g = FACTORY.createGenerator(into)) {
+      if (!envelope) {
+        ConnectJson.write(g, r.valueSchema(), r.value());
+        return;
+      }
+      g.writeStartObject();
+      g.writeStringField("topic", r.topic());
+      g.writeNumberField("partition", r.kafkaPartition());
+      g.writeNumberField("offset", r.kafkaOffset());
+      if (r.timestamp() != null) {
+        g.writeFieldName("timestamp");
+        ConnectJson.write(g, org.apache.kafka.connect.data.Timestamp.SCHEMA, new java.util.Date(r.timestamp()));
+      }
+      g.writeFieldName("key");
+      ConnectJson.write(g, r.keySchema(), r.key());
+      g.writeFieldName("value");
+      ConnectJson.write(g, r.valueSchema(), r.value());
+      g.writeArrayFieldStart("headers");
+      for (Header h : r.headers()) {
+        g.writeStartObject();
+        g.writeStringField("key", h.key());
+        g.writeFieldName("value");
+        ConnectJson.write(g, h.schema(), h.value());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (DataException e) {
+      throw new DataException(describe(r) + ": " + e.getMessage(), e);
+    } catch (ClassCastException e) {
+      throw new DataException(describe(r) + ": a value does not match its schema (" + e.getMessage() + ")", e);
+    }
+  }
+
+  static String describe(SinkRecord r) {
+    return "record " + r.topic() + "/" + r.kafkaPartition() + "@" + r.kafkaOffset();
+  }
+}

@@ -1,0 +1,89 @@
+package io.cloudbridge.gcs.format;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import io.cloudbridge.gcs.GcsSinkConfig;
+import io.cloudbridge.gcs.GcsSinkConfig.Compression;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPOutputStream;
+import org.xerial.snappy.SnappyFramedOutputStream;
+
+/**
+ * The format and compression of the objects: their name extension, content type and encoding, and a writer for
+ * each object. The sink knows formats only through this class.
+ */
+public final class OutputFormat {
+
+  private static final byte[] NONE = new byte[0];
+  private static final byte[] NEWLINE = {'\n'};
+
+  private final GcsSinkConfig.Format format;
+  private final Compression compression;
+  private final boolean envelope;
+  private final GcsSinkConfig.BytesSeparator separator;
+
+  public OutputFormat(GcsSinkConfig config) {
+    this.format = config.format();
+    this.compression = config.compression();
+    this.envelope = config.envelope() == GcsSinkConfig.Envelope.ENVELOPE;
+    this.separator = config.bytesSeparator();
+  }
+
+  /** e.g. {@code .jsonl.gz} */
+  public String extension() {
+    String base = switch (format) {
+      case JSONL -> ".jsonl";
+      case JSON_ARRAY -> ".json";
+      case BYTES -> ".bin";
+    };
+    return base + switch (compression) {
+      case NONE -> "";
+      case GZIP -> ".gz";
+      case ZSTD -> ".zst";
+      case SNAPPY -> ".snappy";
+    };
+  }
+
+  /** The content type of the (uncompressed) content; gzip is said by {@link #contentEncoding()} instead. */
+  public String contentType() {
+    return switch (compression) {
+      case ZSTD -> "application/zstd";
+      case SNAPPY -> "application/x-snappy-framed";
+      default -> switch (format) {
+        case JSONL -> "application/x-ndjson";
+        case JSON_ARRAY -> "application/json";
+        case BYTES -> "application/octet-stream";
+      };
+    };
+  }
+
+  /** {@code gzip} for gzip objects (GCS then serves them decompressed to clients that do not accept gzip). */
+  public String contentEncoding() {
+    return compression == Compression.GZIP ? "gzip" : null;
+  }
+
+  /** Heap an open object's compressor and writer hold, beyond the upload chunk; an estimate for the memory budget. */
+  public int overheadBytes() {
+    return 64 * 1024;
+  }
+
+  /** Wraps an object's stream in the compression; closing the result finishes the compressed stream. */
+  public OutputStream compress(OutputStream out) throws IOException {
+    return switch (compression) {
+      case NONE -> out;
+      case GZIP -> new GZIPOutputStream(out, 16 * 1024);
+      case ZSTD -> new ZstdOutputStream(out);
+      case SNAPPY -> new SnappyFramedOutputStream(out);
+    };
+  }
+
+  public RecordWriter writer(OutputStream out) throws IOException {
+    return switch (format) {
+      case JSONL -> new DelimitedWriter(out, new JsonEncoder(envelope), NONE, NEWLINE, NEWLINE);
+      case JSON_ARRAY -> new DelimitedWriter(out, new JsonEncoder(envelope), "[\n".getBytes(StandardCharsets.UTF_8),
+          ",\n".getBytes(StandardCharsets.UTF_8), "\n]\n".getBytes(StandardCharsets.UTF_8));
+      case BYTES -> new DelimitedWriter(out, new BytesEncoder(separator), NONE, NONE, NONE);
+    };
+  }
+}

@@ -1,0 +1,174 @@
+package io.cloudbridge.gcs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.storage.Storage;
+import io.cloudbridge.gcs.format.OutputFormat;
+import io.cloudbridge.testkit.gcs.GcsStandIn;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The exactly-once rules of a partition's objects, against the GCS stand-in through the real client: whatever
+ * point a writer stops at (between groups, between a marker and its objects, inside a group) and wherever reading
+ * starts again (the committed offset, an earlier one, the middle of a group), every offset ends up in exactly one
+ * object, once.
+ */
+class PartitionWriterTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TopicPartition TP = new TopicPartition("actions", 3);
+  private static final String[] TYPES = {"click", "view", "click", "buy", "view", "click", "view"};
+
+  private GcsStandIn gcs;
+  private Storage storage;
+  private GcsSinkConfig config;
+  private final List<String> finalized = new ArrayList<>();
+  private Runnable onFinalized = () -> { };
+
+  @BeforeEach
+  void start() {
+    gcs = GcsStandIn.inMemory();
+    gcs.createBucket("lake");
+    Map<String, String> props = new HashMap<>();
+    props.put("gcs.bucket.name", "lake");
+    props.put("gcs.endpoint.override", gcs.url());
+    props.put("gcp.credentials.source", "none");
+    props.put("gcp.project.id", "p");
+    props.put("gcs.retry.max.attempts", "1");
+    props.put("flush.size", "4");
+    props.put("file.name.template", "type={{value.type}}/{{topic}}+{{partition}}+{{start_offset}}");
+    config = new GcsSinkConfig(props);
+    storage = StorageClient.create(config);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    storage.close();
+    gcs.close();
+  }
+
+  private PartitionWriter writer() {
+    OutputFormat format = new OutputFormat(config);
+    return new PartitionWriter(TP, config, storage, new ObjectNamer(config, format.extension()), format,
+        new GroupMarkers(storage, "lake", "_cloudbridge/test/"), "test", new PartitionWriter.Listener() {
+          @Override
+          public void finalized(ObjectUpload upload) {
+            finalized.add(upload.name());
+            onFinalized.run();
+          }
+
+          @Override
+          public void skipped(long records) {
+          }
+        });
+  }
+
+  private static SinkRecord record(long offset) {
+    Map<String, Object> value = Map.of("type", TYPES[(int) (offset % TYPES.length)], "n", offset);
+    return new SinkRecord(TP.topic(), TP.partition(), null, null, null, value, offset, 1_700_000_000_000L + offset,
+        TimestampType.CREATE_TIME);
+  }
+
+  private static void write(PartitionWriter w, long from, long to) throws Exception {
+    for (long o = from; o <= to; o++) {
+      w.write(record(o));
+    }
+  }
+
+  /** Every offset in the data objects, in object-name order; asserts each record is in the object its type names. */
+  private List<Long> offsetsInObjects() throws Exception {
+    List<Long> out = new ArrayList<>();
+    for (String name : gcs.objectNames("lake")) {
+      if (name.startsWith("_cloudbridge/")) {
+        continue;
+      }
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+          new ByteArrayInputStream(gcs.objectBytes("lake", name)), StandardCharsets.UTF_8))) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          JsonNode n = JSON.readTree(line);
+          assertThat(name).startsWith("type=" + n.get("type").asText() + "/actions+3+");
+          out.add(n.get("n").asLong());
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void groupsEndTogetherAndTheCommittedOffsetIsTheOpenGroupsStart() throws Exception {
+    PartitionWriter w = writer();
+    write(w, 0, 9);
+    // "click" (offsets 0, 2, 5, 7) fills first at offset 7: the whole group 0..7 is finalized together.
+    assertThat(finalized).containsExactlyInAnyOrder("type=click/actions+3+0.jsonl", "type=view/actions+3+1.jsonl",
+        "type=buy/actions+3+3.jsonl");
+    assertThat(w.committable()).isEqualTo(8);
+    assertThat(w.openObjects()).isEqualTo(2);
+    assertThat(offsetsInObjects()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 7).boxed().toList());
+    assertThat(new String(gcs.objectBytes("lake", "_cloudbridge/test/actions/3/00000000000000000000.json"),
+        StandardCharsets.UTF_8)).contains("\"start\":0").contains("\"end\":7");
+  }
+
+  @Test
+  void readingAgainFromBeforeWhatWasFinalizedWritesNothingTwice() throws Exception {
+    PartitionWriter first = writer();
+    write(first, 0, 30);
+    first.abandon(); // a crash before Kafka committed any offset: everything is read again from 0
+
+    PartitionWriter again = writer();
+    write(again, 0, 45);
+    again.endGroup();
+    assertThat(offsetsInObjects()).hasSize(46)
+        .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 45).boxed().toList());
+  }
+
+  @Test
+  void aStopBetweenTheMarkerAndTheLastObjectIsRepairedOnTheNextRead() throws Exception {
+    PartitionWriter first = writer();
+    // The first group's first object is finalized; the next upload then fails, as a crash would leave it.
+    onFinalized = () -> {
+      onFinalized = () -> { };
+      gcs.faults().failNext(1, "PUT", "upload_id", 503);
+    };
+    assertThatThrownBy(() -> write(first, 0, 10)).hasMessageContaining("503");
+    long committed = first.committable();
+    assertThat(committed).isEqualTo(0);
+    assertThat(finalized).hasSize(1);
+
+    onFinalized = () -> { };
+    PartitionWriter again = writer();
+    write(again, committed, 20);
+    again.endGroup();
+    assertThat(offsetsInObjects()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 20).boxed().toList());
+  }
+
+  @Test
+  void anOffsetResetIntoTheMiddleOfAGroupSkipsWhatThatGroupHolds() throws Exception {
+    PartitionWriter first = writer();
+    write(first, 0, 25);
+    first.endGroup();
+    long end = first.committable();
+    assertThat(end).isEqualTo(26);
+
+    PartitionWriter reset = writer();
+    write(reset, 5, 35); // an operator moved the offsets back to 5, inside the first group
+    reset.endGroup();
+    assertThat(offsetsInObjects()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 35).boxed().toList());
+  }
+}
