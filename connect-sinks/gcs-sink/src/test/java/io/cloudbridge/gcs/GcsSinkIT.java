@@ -1,0 +1,311 @@
+package io.cloudbridge.gcs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.Storage;
+import com.sun.net.httpserver.HttpServer;
+import io.cloudbridge.testkit.LogCapture;
+import io.cloudbridge.testkit.connect.ConnectCluster;
+import io.cloudbridge.testkit.connect.PluginMetrics;
+import io.cloudbridge.testkit.gcs.GcsStandIn;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The GCS sink in a real Connect worker, loaded from its packaged plugin directory, writing through the real
+ * google-cloud-storage client to the GCS stand-in.
+ */
+class GcsSinkIT {
+
+  private static final String CONNECTOR = "io.cloudbridge.gcs.GcsSinkConnector";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static GcsStandIn gcs;
+  private static ConnectCluster connect;
+
+  @BeforeAll
+  static void start() {
+    gcs = GcsStandIn.inMemory();
+    gcs.createBucket("lake");
+    connect = ConnectCluster.builder().workers(1)
+        .pluginPath(Path.of(System.getProperty("cloudbridge.plugin.path")))
+        .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
+        .workerProperty("value.converter.schemas.enable", "false")
+        .workerProperty("key.converter", "org.apache.kafka.connect.storage.StringConverter")
+        .workerProperty("offset.flush.interval.ms", "1000")
+        .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    connect.close();
+    gcs.close();
+  }
+
+  private static Map<String, String> config(String topic, String template) {
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", CONNECTOR);
+    c.put("tasks.max", "1");
+    c.put("topics", topic);
+    c.put("gcs.bucket.name", "lake");
+    c.put("gcs.endpoint.override", gcs.url());
+    c.put("gcp.credentials.source", "none");
+    c.put("gcp.project.id", "cloudbridge-local");
+    c.put("file.name.template", template);
+    return c;
+  }
+
+  private static void produce(String topic, int partition, long timestamp, String value) {
+    try (KafkaProducer<String, String> p = producer()) {
+      p.send(new ProducerRecord<>(topic, partition, timestamp, null, value));
+    }
+  }
+
+  private static KafkaProducer<String, String> producer() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", connect.bootstrapServers());
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", StringSerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  /** The records in the data objects under a prefix, as JSON, decompressed as their extension says. */
+  private static Map<String, List<JsonNode>> objects(String prefix) throws Exception {
+    Map<String, List<JsonNode>> out = new java.util.TreeMap<>();
+    for (String name : gcs.objectNames("lake")) {
+      if (!name.startsWith(prefix)) {
+        continue;
+      }
+      InputStream in = new ByteArrayInputStream(gcs.objectBytes("lake", name));
+      if (name.endsWith(".gz")) {
+        in = new GZIPInputStream(in);
+      }
+      List<JsonNode> records = new ArrayList<>();
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          records.add(JSON.readTree(line));
+        }
+      }
+      out.put(name, records);
+    }
+    return out;
+  }
+
+  private static int count(Map<String, List<JsonNode>> objects) {
+    return objects.values().stream().mapToInt(List::size).sum();
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> committed(String connector) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", connect.bootstrapServers()))) {
+      return admin.listConsumerGroupOffsets("connect-" + connector).partitionsToOffsetAndMetadata().get();
+    }
+  }
+
+  @Test
+  void hivePartitionedGzipJsonLinesFromValueFieldsAndRecordTime() throws Exception {
+    connect.createTopic("actions", 3);
+    String[] types = {"video", "image", "text"};
+    // Records span an hour boundary in Kathmandu (UTC+5:45), which falls at a quarter past the hour in UTC: the
+    // last such quarter past, minus 2 s (the broker takes no time far from now).
+    Instant quarterPast = Instant.now().truncatedTo(ChronoUnit.HOURS).plus(15, ChronoUnit.MINUTES);
+    if (quarterPast.isAfter(Instant.now().minusSeconds(5))) {
+      quarterPast = quarterPast.minus(1, ChronoUnit.HOURS);
+    }
+    long base = quarterPast.toEpochMilli() - 2_000;
+    try (KafkaProducer<String, String> p = producer()) {
+      for (int i = 0; i < 300; i++) {
+        String value = "{\"content_type\":\"" + types[i % 3] + "\",\"n\":" + i + ",\"user\":\"u" + (i % 7) + "\"}";
+        p.send(new ProducerRecord<>("actions", i % 3 == 0 ? 0 : i % 2 + 1, base + i * 10L, null, value));
+      }
+    }
+    Map<String, String> c = config("actions", "content_type={{value.content_type}}/day={{timestamp:yyyy-MM-dd}}/"
+        + "hour={{timestamp:HH}}/{{topic}}+{{partition}}+{{start_offset}}");
+    c.put("file.compression.type", "gzip");
+    c.put("file.name.timezone", "Asia/Kathmandu");
+    c.put("flush.size", "20");
+    c.put("rotate.schedule.interval.ms", "2000");
+    connect.configureConnector("actions-lake", c);
+
+    await("every record in an object").atMost(Duration.ofSeconds(60))
+        .until(() -> count(objects("content_type=")) >= 300);
+    Map<String, List<JsonNode>> objects = objects("content_type=");
+    List<Integer> seen = new ArrayList<>();
+    for (Map.Entry<String, List<JsonNode>> o : objects.entrySet()) {
+      assertThat(o.getKey()).matches("content_type=(video|image|text)/day=\\d{4}-\\d\\d-\\d\\d/hour=\\d\\d/"
+          + "actions\\+[0-2]\\+\\d+\\.jsonl\\.gz");
+      for (JsonNode r : o.getValue()) {
+        int n = r.get("n").asInt();
+        seen.add(n);
+        assertThat(o.getKey()).startsWith("content_type=" + types[n % 3] + "/");
+        ZonedDateTime local = Instant.ofEpochMilli(base + n * 10L).atZone(ZoneId.of("Asia/Kathmandu"));
+        assertThat(o.getKey()).contains(String.format("/day=%s/hour=%02d/", local.toLocalDate(), local.getHour()));
+      }
+      // An object's records are in offset order, all of one partition, starting at the offset in its name.
+      Blob blob = gcs.client().get(BlobId.of("lake", o.getKey()));
+      assertThat(blob.getContentEncoding()).isEqualTo("gzip");
+      assertThat(blob.getContentType()).isEqualTo("application/x-ndjson");
+      assertThat(blob.getMetadata()).containsEntry("kafka-topic", "actions")
+          .containsEntry("kafka-records", Integer.toString(o.getValue().size()));
+      assertThat(o.getKey()).endsWith("+" + blob.getMetadata().get("kafka-start-offset") + ".jsonl.gz");
+    }
+    assertThat(seen).hasSize(300).doesNotHaveDuplicates();
+    assertThat(objects.keySet()).as("both sides of the hour boundary").anyMatch(k -> k.contains(hourBefore(base)))
+        .anyMatch(k -> !k.contains(hourBefore(base)));
+
+    // Offsets are committed as far as the objects go: to the end of each partition.
+    await("offsets committed").atMost(Duration.ofSeconds(30)).until(() -> {
+      Map<TopicPartition, OffsetAndMetadata> committed = committed("actions-lake");
+      return committed.size() == 3 && committed.get(new TopicPartition("actions", 0)).offset() == 100
+          && committed.get(new TopicPartition("actions", 1)).offset() + committed.get(new TopicPartition("actions", 2))
+          .offset() == 200;
+    });
+    assertThat(PluginMetrics.task("actions-lake", "records-written-total")).isEqualTo(300);
+    connect.deleteConnector("actions-lake");
+  }
+
+  @Test
+  void anIdlePartitionIsWrittenOnScheduleWithoutMoreRecords() throws Exception {
+    connect.createTopic("quiet", 1);
+    Map<String, String> c = config("quiet", "quiet/{{topic}}+{{partition}}+{{start_offset}}");
+    c.put("flush.size", "1000");
+    c.put("rotate.schedule.interval.ms", "1500");
+    connect.configureConnector("quiet-lake", c);
+    connect.awaitRunning("quiet-lake", 1, Duration.ofSeconds(30));
+    long now = System.currentTimeMillis();
+    produce("quiet", 0, now, "{\"n\":1}");
+    produce("quiet", 0, now, "{\"n\":2}");
+    await("the two records written though flush.size is far").atMost(Duration.ofSeconds(30))
+        .until(() -> count(objects("quiet/")) == 2);
+    assertThat(objects("quiet/")).containsOnlyKeys("quiet/quiet+0+0.jsonl");
+    connect.deleteConnector("quiet-lake");
+  }
+
+  @Test
+  void aRecordTheNameCannotTakeGoesToTheDeadLetterTopicNamingIt() throws Exception {
+    connect.createTopic("mixed", 1);
+    long now = System.currentTimeMillis();
+    produce("mixed", 0, now, "{\"kind\":\"a\",\"n\":0}");
+    produce("mixed", 0, now, "{\"n\":1}");
+    produce("mixed", 0, now, "{\"kind\":\"b\",\"n\":2}");
+    Map<String, String> c = config("mixed", "kind={{value.kind}}/{{topic}}+{{partition}}+{{start_offset}}");
+    c.put("flush.size", "1");
+    c.put("errors.tolerance", "all");
+    c.put("errors.deadletterqueue.topic.name", "mixed-dlq");
+    c.put("errors.deadletterqueue.topic.replication.factor", "1");
+    c.put("errors.deadletterqueue.context.headers.enable", "true");
+    connect.configureConnector("mixed-lake", c);
+    var dead = connect.consume(1, Duration.ofSeconds(60), "mixed-dlq").iterator().next();
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).contains("\"n\":1");
+    String reason = new String(dead.headers().lastHeader("__connect.errors.exception.message").value(),
+        StandardCharsets.UTF_8);
+    assertThat(reason).contains("mixed/0@1").contains("kind");
+    await().atMost(Duration.ofSeconds(30)).until(() -> count(objects("kind=")) == 2);
+    assertThat(objects("kind=")).containsOnlyKeys("kind=a/mixed+0+0.jsonl", "kind=b/mixed+0+2.jsonl");
+    connect.deleteConnector("mixed-lake");
+  }
+
+  @Test
+  void validationNamesAMissingBucketAndABadTemplate() {
+    Map<String, String> c = config("t", "{{topic}}/{{partition}}");
+    var bad = connect.embedded().validateConnectorConfig("GcsSinkConnector", c);
+    assertThat(errors(bad, "file.name.template")).anyMatch(e -> e.contains("{{start_offset}}"));
+    c = config("t", "{{topic}}/{{partition}}/{{start_offset}}");
+    c.put("gcs.bucket.name", "no-such-bucket");
+    var missing = connect.embedded().validateConnectorConfig("GcsSinkConnector", c);
+    assertThat(errors(missing, "gcs.bucket.name")).anyMatch(e -> e.contains("gs://no-such-bucket does not exist"));
+  }
+
+  private static String hourBefore(long base) {
+    ZonedDateTime local = Instant.ofEpochMilli(base).atZone(ZoneId.of("Asia/Kathmandu"));
+    return String.format("/hour=%02d/", local.getHour());
+  }
+
+  private static List<String> errors(org.apache.kafka.connect.runtime.rest.entities.ConfigInfos infos, String key) {
+    return infos.values().stream().filter(v -> v.configKey().name().equals(key)).findFirst().orElseThrow()
+        .configValue().errors();
+  }
+
+  @Test
+  void aServiceAccountKeyIsHiddenAndNeverLoggedAndItsTokensAreUsed() throws Exception {
+    // The key's token_uri points at a local token endpoint: the real client signs a JWT and gets a token there.
+    AtomicInteger tokens = new AtomicInteger();
+    HttpServer oauth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    oauth.createContext("/token", x -> {
+      tokens.incrementAndGet();
+      byte[] body = "{\"access_token\":\"ya29.local\",\"expires_in\":3600,\"token_type\":\"Bearer\"}"
+          .getBytes(StandardCharsets.UTF_8);
+      x.getResponseHeaders().add("Content-Type", "application/json");
+      x.sendResponseHeaders(200, body.length);
+      x.getResponseBody().write(body);
+      x.close();
+    });
+    oauth.start();
+    try (LogCapture logs = new LogCapture()) {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+      g.initialize(2048);
+      String privateKey = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(
+          g.generateKeyPair().getPrivate().getEncoded());
+      String key = JSON.createObjectNode().put("type", "service_account").put("project_id", "cloudbridge-local")
+          .put("private_key_id", "k1")
+          .put("private_key", "-----BEGIN PRIVATE KEY-----\n" + privateKey + "\n-----END PRIVATE KEY-----\n")
+          .put("client_email", "sink@cloudbridge-local.iam.gserviceaccount.com").put("client_id", "1")
+          .put("token_uri", "http://127.0.0.1:" + oauth.getAddress().getPort() + "/token").toString();
+      connect.createTopic("keyed", 1);
+      Map<String, String> c = config("keyed", "keyed/{{topic}}+{{partition}}+{{start_offset}}");
+      c.put("gcp.credentials.source", "json");
+      c.put("gcp.credentials.json", key);
+      c.put("flush.size", "1");
+      Map<String, String> named = new HashMap<>(c);
+      named.put("name", "keyed-lake");
+      var validation = connect.embedded().validateConnectorConfig("GcsSinkConnector", named);
+      assertThat(validation.values().stream().filter(v -> v.configKey().name().equals("gcp.credentials.json"))
+          .findFirst().orElseThrow().configValue().value()).isEqualTo("[hidden]");
+      assertThat(validation.errorCount()).isZero();
+
+      connect.configureConnector("keyed-lake", c);
+      produce("keyed", 0, System.currentTimeMillis(), "{\"n\":1}");
+      await().atMost(Duration.ofSeconds(60)).until(() -> count(objects("keyed/")) == 1);
+      assertThat(tokens.get()).isPositive();
+      connect.deleteConnector("keyed-lake");
+
+      assertThat(logs.lines()).anyMatch(l -> l.contains("gcp.credentials.json = [hidden]"));
+      assertThat(logs.lines().stream()
+          .filter(l -> !l.startsWith("org.apache.kafka.connect.util.clusters."))
+          .filter(l -> l.contains(privateKey.substring(0, 40)) || l.contains("PRIVATE KEY")).toList()).isEmpty();
+    } finally {
+      oauth.stop(0);
+    }
+  }
+}
