@@ -106,6 +106,19 @@ public final class ConnectWorkerProcess implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Any REST call, e.g. {@code call("PUT", "/connectors/x/stop", null)}; fails unless the answer is 2xx. */
+  public HttpResponse<String> call(String method, String path, String jsonBody) throws IOException,
+      InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(restUrl + path))
+        .header("Content-Type", "application/json")
+        .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(jsonBody)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r;
+  }
+
   /** PUT /connectors/{name}/config with a JSON body; fails unless the worker accepts it. */
   public void putConnector(String name, String jsonConfig) {
     try {

@@ -1,0 +1,200 @@
+package io.cloudbridge.gcs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudbridge.testkit.connect.ConnectWorkerProcess;
+import io.cloudbridge.testkit.gcs.GcsStandIn;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly once into GCS: three worker processes write a six-partition topic while the GCS stand-in fails uploads
+ * (503s, connections dropped in the middle of an upload) and one worker is killed (SIGKILL) mid-stream. At the
+ * end every produced offset is in exactly one object, once. Then the connector's offsets are reset through the
+ * REST API and everything is read again: still every offset once, and no object added.
+ */
+class GcsSinkExactlyOnceIT {
+
+  private static final int PARTITIONS = 6;
+  private static final int RECORDS = 30_000;
+  private static final String[] KINDS = {"click", "view", "buy"};
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void aKilledWorkerAndUploadFaultsLeaveEveryOffsetInOneObjectOnceAlsoAfterAReplay(@TempDir Path dir)
+      throws Exception {
+    EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, new Properties());
+    kafka.start();
+    List<ConnectWorkerProcess> workers = new ArrayList<>();
+    try (GcsStandIn gcs = GcsStandIn.inMemory()) {
+      gcs.createBucket("lake");
+      kafka.createTopic("eos-actions", PARTITIONS);
+      produce(kafka, 0, RECORDS / 2);
+
+      Path plugins = Path.of(System.getProperty("cloudbridge.plugin.path"));
+      Map<String, String> worker = Map.of("connector.client.config.override.policy", "All");
+      for (int i = 0; i < 3; i++) {
+        workers.add(ConnectWorkerProcess.start(kafka.bootstrapServers(), "gcs-eos", plugins, dir, worker));
+      }
+      Map<String, String> config = new HashMap<>();
+      config.put("connector.class", "io.cloudbridge.gcs.GcsSinkConnector");
+      config.put("tasks.max", "3");
+      config.put("topics", "eos-actions");
+      config.put("gcs.bucket.name", "lake");
+      config.put("gcs.endpoint.override", gcs.url());
+      config.put("gcp.credentials.source", "none");
+      config.put("gcp.project.id", "cloudbridge-local");
+      config.put("gcs.retry.initial.backoff.ms", "50");
+      config.put("gcs.retry.max.backoff.ms", "500");
+      config.put("file.name.template", "kind={{value.kind}}/{{topic}}+{{partition}}+{{start_offset}}");
+      config.put("file.compression.type", "gzip");
+      config.put("flush.size", "400");
+      config.put("rotate.schedule.interval.ms", "3000"); // the tail of each partition, too, ends up in objects
+      config.put("gcs.upload.chunk.bytes", "262144");
+      config.put("consumer.override.max.poll.records", "200");
+      config.put("consumer.override.session.timeout.ms", "10000");
+      config.put("consumer.override.heartbeat.interval.ms", "1000");
+      workers.get(0).putConnector("eos", JSON.writeValueAsString(config));
+
+      // Faults from the start: failed and cut-off uploads the client must resume, not restart or duplicate.
+      gcs.faults().failNext(4, "PUT", "upload_id", 503);
+      gcs.faults().dropConnectionNext(3, "PUT", "upload_id");
+      gcs.faults().failNext(3, "POST", "uploadType=resumable", 503);
+      gcs.faults().failNext(2, "POST", "uploadType=multipart", 503);
+
+      await("a quarter of the records in objects").atMost(Duration.ofMinutes(3))
+          .until(() -> offsets(gcs).size() >= RECORDS / 4);
+      ConnectWorkerProcess killed = workerRunningATask(workers);
+      killed.kill();
+      workers.remove(killed);
+      produce(kafka, RECORDS / 2, RECORDS);
+      gcs.faults().dropConnectionNext(2, "PUT", "upload_id");
+
+      await("every record in an object").atMost(Duration.ofMinutes(5)).until(() -> offsets(gcs).size() >= RECORDS);
+      awaitCommittedToTheEnd(kafka);
+      List<Long> written = offsets(gcs);
+      assertExactlyOnce(written);
+      int objects = gcs.objectNames("lake").size();
+      System.out.printf("GcsSinkExactlyOnceIT: %d records in %d objects and markers, %d faults injected%n",
+          written.size(), objects, gcs.faults().injected());
+
+      // An operator replays the topic: stop, reset the offsets, resume. Nothing may be written twice.
+      ConnectWorkerProcess rest = workers.get(0);
+      rest.call("PUT", "/connectors/eos/stop", null);
+      await().atMost(Duration.ofMinutes(1)).until(() -> rest.get("/connectors/eos/status").body()
+          .contains("\"state\":\"STOPPED\""));
+      rest.call("DELETE", "/connectors/eos/offsets", null);
+      rest.call("PUT", "/connectors/eos/resume", null);
+      await("the replay read to the end").atMost(Duration.ofMinutes(3)).until(() -> committedToTheEnd(kafka));
+      assertExactlyOnce(offsets(gcs));
+      assertThat(gcs.objectNames("lake")).hasSize(objects);
+    } finally {
+      workers.forEach(ConnectWorkerProcess::close);
+      kafka.stop();
+    }
+  }
+
+  private static void produce(EmbeddedKafkaCluster kafka, int from, int to) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", kafka.bootstrapServers());
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", StringSerializer.class.getName());
+    p.put("linger.ms", "5");
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      for (int i = from; i < to; i++) {
+        // Partition and position together say which record it is: n is unique across the topic.
+        producer.send(new ProducerRecord<>("eos-actions", i % PARTITIONS, null,
+            "{\"n\":" + i + ",\"kind\":\"" + KINDS[(i / PARTITIONS) % KINDS.length] + "\",\"page\":\"/p/" + i + "\"}"));
+      }
+    }
+  }
+
+  /** The n of every record in every data object (markers left out); the same n twice is a duplicate. */
+  private static List<Long> offsets(GcsStandIn gcs) throws Exception {
+    List<Long> out = new ArrayList<>();
+    for (String name : gcs.objectNames("lake")) {
+      if (name.startsWith("_cloudbridge/")) {
+        continue;
+      }
+      byte[] bytes = gcs.objectBytes("lake", name);
+      if (bytes == null) {
+        continue;
+      }
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+          new GZIPInputStream(new ByteArrayInputStream(bytes)), StandardCharsets.UTF_8))) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          JsonNode r = JSON.readTree(line);
+          long n = r.get("n").asLong();
+          assertThat(name).startsWith("kind=" + r.get("kind").asText() + "/eos-actions+" + (n % PARTITIONS) + "+");
+          out.add(n);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void assertExactlyOnce(List<Long> written) {
+    Map<Long, Integer> times = new TreeMap<>();
+    written.forEach(n -> times.merge(n, 1, Integer::sum));
+    List<Long> twice = times.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).limit(10)
+        .toList();
+    assertThat(twice).as("records written more than once").isEmpty();
+    assertThat(times).hasSize(RECORDS);
+    assertThat(times.keySet().iterator().next()).isZero();
+    assertThat(((TreeMap<Long, Integer>) times).lastKey()).isEqualTo(RECORDS - 1);
+  }
+
+  private static void awaitCommittedToTheEnd(EmbeddedKafkaCluster kafka) {
+    await("offsets committed to the end").atMost(Duration.ofMinutes(2)).until(() -> committedToTheEnd(kafka));
+  }
+
+  private static boolean committedToTheEnd(EmbeddedKafkaCluster kafka) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("connect-eos")
+          .partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < PARTITIONS; p++) {
+        latest.put(new TopicPartition("eos-actions", p), OffsetSpec.latest());
+      }
+      var ends = admin.listOffsets(latest).all().get();
+      for (var e : ends.entrySet()) {
+        OffsetAndMetadata c = committed.get(e.getKey());
+        if (c == null || c.offset() < e.getValue().offset()) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private static ConnectWorkerProcess workerRunningATask(List<ConnectWorkerProcess> workers) throws Exception {
+    JsonNode status = JSON.readTree(workers.get(0).get("/connectors/eos/status").body());
+    String workerId = status.path("tasks").path(0).path("worker_id").asText();
+    String port = workerId.substring(workerId.lastIndexOf(':') + 1);
+    return workers.stream().filter(w -> w.restUrl().endsWith(":" + port)).findFirst().orElseThrow();
+  }
+}
