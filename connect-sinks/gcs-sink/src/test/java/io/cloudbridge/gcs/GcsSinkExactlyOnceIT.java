@@ -86,7 +86,7 @@ class GcsSinkExactlyOnceIT {
       gcs.faults().failNext(3, "POST", "uploadType=resumable", 503);
       gcs.faults().failNext(2, "POST", "uploadType=multipart", 503);
 
-      await("a quarter of the records in objects").atMost(Duration.ofMinutes(3))
+      await("a quarter of the records in objects").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
           .until(() -> offsets(gcs).size() >= RECORDS / 4);
       ConnectWorkerProcess killed = workerRunningATask(workers);
       killed.kill();
@@ -94,7 +94,7 @@ class GcsSinkExactlyOnceIT {
       produce(kafka, RECORDS / 2, RECORDS);
       gcs.faults().dropConnectionNext(2, "PUT", "upload_id");
 
-      await("every record in an object").atMost(Duration.ofMinutes(5)).until(() -> offsets(gcs).size() >= RECORDS);
+      // Committed offsets at the end of every partition: everything before them is in finalized objects.
       awaitCommittedToTheEnd(kafka);
       List<Long> written = offsets(gcs);
       assertExactlyOnce(written);
@@ -109,7 +109,8 @@ class GcsSinkExactlyOnceIT {
           .contains("\"state\":\"STOPPED\""));
       rest.call("DELETE", "/connectors/eos/offsets", null);
       rest.call("PUT", "/connectors/eos/resume", null);
-      await("the replay read to the end").atMost(Duration.ofMinutes(3)).until(() -> committedToTheEnd(kafka));
+      await("the replay read to the end").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> committedToTheEnd(kafka));
       assertExactlyOnce(offsets(gcs));
       assertThat(gcs.objectNames("lake")).hasSize(objects);
     } finally {
@@ -169,7 +170,8 @@ class GcsSinkExactlyOnceIT {
   }
 
   private static void awaitCommittedToTheEnd(EmbeddedKafkaCluster kafka) {
-    await("offsets committed to the end").atMost(Duration.ofMinutes(2)).until(() -> committedToTheEnd(kafka));
+    await("offsets committed to the end").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> committedToTheEnd(kafka));
   }
 
   private static boolean committedToTheEnd(EmbeddedKafkaCluster kafka) throws Exception {
