@@ -98,6 +98,8 @@ class GcsSinkIT {
     p.put("bootstrap.servers", connect.bootstrapServers());
     p.put("key.serializer", StringSerializer.class.getName());
     p.put("value.serializer", StringSerializer.class.getName());
+    // One request in flight: a first batch refused while a new partition gets its leader is retried before the next.
+    p.put("max.in.flight.requests.per.connection", "1");
     return new KafkaProducer<>(p);
   }
 

@@ -61,6 +61,9 @@ class GcsSinkMemoryIT {
       String padding = "x".repeat(400);
       p.put("acks", "all");
       p.put("linger.ms", "20");
+      // One request in flight: a first batch refused by a partition whose leader is not ready yet must not be
+      // overtaken by the next ones (the broker would then refuse it as out of sequence until it expires).
+      p.put("max.in.flight.requests.per.connection", "1");
       p.put("delivery.timeout.ms", "300000");
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
         List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
