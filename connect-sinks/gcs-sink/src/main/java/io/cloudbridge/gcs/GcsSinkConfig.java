@@ -154,10 +154,25 @@ public final class GcsSinkConfig extends AbstractConfig {
   }
 
   private final GcpConfig gcp;
+  // Read for every record: parsed once here rather than looked up (and marked used) in the config map each time.
+  private final int flushSize;
+  private final long maxBytes;
+  private final long rotateInterval;
+  private final long rotateSchedule;
+  private final int chunkBytes;
+  private final long memoryBytes;
+  private final NullValues nullValues;
 
   public GcsSinkConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
     gcp = new GcpConfig(this);
+    flushSize = getInt(FLUSH_SIZE);
+    maxBytes = getLong(MAX_BYTES);
+    rotateInterval = getLong(ROTATE_INTERVAL);
+    rotateSchedule = getLong(ROTATE_SCHEDULE);
+    chunkBytes = getInt(CHUNK_BYTES);
+    memoryBytes = getLong(MEMORY_BYTES);
+    nullValues = EnumChoice.parse(NullValues.class, getString(NULL_VALUES));
     if (timestampSource() == TimestampSource.FIELD && getString(TIMESTAMP_FIELD).isBlank()) {
       throw new ConfigException(TIMESTAMP_FIELD, "", "required with " + TIMESTAMP_SOURCE + "=field");
     }
@@ -186,7 +201,7 @@ public final class GcsSinkConfig extends AbstractConfig {
   }
 
   public NullValues nullValues() {
-    return EnumChoice.parse(NullValues.class, getString(NULL_VALUES));
+    return nullValues;
   }
 
   public String template() {
@@ -222,11 +237,11 @@ public final class GcsSinkConfig extends AbstractConfig {
   }
 
   public int chunkBytes() {
-    return getInt(CHUNK_BYTES);
+    return chunkBytes;
   }
 
   public long memoryBytes() {
-    return getLong(MEMORY_BYTES);
+    return memoryBytes;
   }
 
   public int retryAttempts() {
@@ -242,19 +257,19 @@ public final class GcsSinkConfig extends AbstractConfig {
   }
 
   public int flushSize() {
-    return getInt(FLUSH_SIZE);
+    return flushSize;
   }
 
   public long maxBytes() {
-    return getLong(MAX_BYTES);
+    return maxBytes;
   }
 
   public long rotateIntervalMillis() {
-    return getLong(ROTATE_INTERVAL);
+    return rotateInterval;
   }
 
   public long rotateScheduleMillis() {
-    return getLong(ROTATE_SCHEDULE);
+    return rotateSchedule;
   }
 
   /** A positive multiple of 256 KiB, as GCS persists resumable uploads only in such units. */
