@@ -1,6 +1,7 @@
 package io.cloudbridge.gcs;
 
 import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageException;
 import io.cloudbridge.common.PluginVersion;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
@@ -136,9 +137,11 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       } catch (DataException bad) {
         report(r, bad);
         w.passed(r);
-      } catch (IOException e) {
-        throw new ConnectException("Writing " + ObjectNamer.describe(r) + " to gs://" + config.bucket() + ": "
-            + e.getMessage(), e);
+      } catch (IOException | StorageException e) {
+        // The client's retry budget (gcs.retry.*) is spent: fail, naming the record; a restart resumes from the
+        // committed offsets, and the markers keep that from writing anything twice.
+        throw new ConnectException("Writing " + ObjectNamer.describe(r) + " to gs://" + config.bucket() + " failed"
+            + " after the retries: " + e.getMessage(), e);
       }
       openObjects.set(countOpen());
     }
