@@ -210,11 +210,6 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   }
 
   @Override
-  public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-    // Offsets are committed only as far as objects are finalized (preCommit); nothing to force here.
-  }
-
-  @Override
   public synchronized void close(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
       PartitionWriter w = writers.remove(tp);

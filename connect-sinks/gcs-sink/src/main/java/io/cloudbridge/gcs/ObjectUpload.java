@@ -18,7 +18,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
  */
 final class ObjectUpload {
 
-  private final String name;
+  private final BlobInfo info;
   private final long startOffset;
   private final WriteChannel channel;
   private final Counting stored;
@@ -29,7 +29,7 @@ final class ObjectUpload {
 
   ObjectUpload(Storage storage, BlobInfo info, OutputFormat format, int chunkBytes, long startOffset)
       throws IOException {
-    this.name = info.getName();
+    this.info = info;
     this.startOffset = startOffset;
     this.channel = storage.writer(info, Storage.BlobWriteOption.doesNotExist());
     channel.setChunkSize(chunkBytes);
@@ -51,7 +51,12 @@ final class ObjectUpload {
   }
 
   String name() {
-    return name;
+    return info.getName();
+  }
+
+  /** What the object was created with: name, content type and encoding, metadata. */
+  BlobInfo info() {
+    return info;
   }
 
   long startOffset() {

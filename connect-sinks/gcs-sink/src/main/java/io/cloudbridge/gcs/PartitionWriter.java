@@ -229,17 +229,16 @@ final class PartitionWriter {
     addEndMetadata(upload);
   }
 
-  /** The end of the object's offsets, for people and tools reading the bucket; the marker is what replays use. */
+  /**
+   * The end of the object's offsets, for people and tools reading the bucket; the marker is what replays use. The
+   * whole metadata is sent (known from the object's creation), so no read comes first; best effort, not retried.
+   */
   private void addEndMetadata(ObjectUpload upload) {
+    Map<String, String> metadata = new LinkedHashMap<>(upload.info().getMetadata());
+    metadata.put("kafka-end-offset", Long.toString(upload.lastOffset()));
+    metadata.put("kafka-records", Long.toString(upload.records()));
     try {
-      var blob = storage.get(BlobId.of(config.bucket(), upload.name()));
-      if (blob != null) {
-        Map<String, String> metadata = new LinkedHashMap<>(blob.getMetadata() == null ? Map.of() : blob.getMetadata());
-        metadata.put("kafka-end-offset", Long.toString(upload.lastOffset()));
-        metadata.put("kafka-records", Long.toString(upload.records()));
-        storage.update(blob.toBuilder().setMetadata(metadata).build(),
-            Storage.BlobTargetOption.metagenerationMatch());
-      }
+      storage.update(upload.info().toBuilder().setMetadata(metadata).build());
     } catch (StorageException e) {
       log.debug("Could not add the end offset to {}'s metadata: {}", upload.name(), e.getMessage());
     }
