@@ -6,6 +6,7 @@ import io.cloudbridge.common.PluginVersion;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
 import io.cloudbridge.gcs.format.OutputFormat;
+import io.cloudbridge.gcs.format.RecordWriter;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashMap;
@@ -120,11 +121,11 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
     for (SinkRecord r : records) {
       PartitionWriter w = writers.get(new TopicPartition(r.topic(), r.kafkaPartition()));
       if (w == null) {
-        throw new ConnectException(ObjectNamer.describe(r) + " is from a partition this task was not assigned");
+        throw new ConnectException(RecordWriter.describe(r) + " is from a partition this task was not assigned");
       }
       if (r.value() == null && config.nullValues() != GcsSinkConfig.NullValues.WRITE) {
         if (config.nullValues() == GcsSinkConfig.NullValues.FAIL) {
-          throw new ConnectException(ObjectNamer.describe(r) + " has a null value (a tombstone); set "
+          throw new ConnectException(RecordWriter.describe(r) + " has a null value (a tombstone); set "
               + GcsSinkConfig.NULL_VALUES + "=skip to leave such records out");
         }
         nullsSkipped.increment();
@@ -140,7 +141,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       } catch (IOException | StorageException e) {
         // The client's retry budget (gcs.retry.*) is spent: fail, naming the record; a restart resumes from the
         // committed offsets, and the markers keep that from writing anything twice.
-        throw new ConnectException("Writing " + ObjectNamer.describe(r) + " to gs://" + config.bucket() + " failed"
+        throw new ConnectException("Writing " + RecordWriter.describe(r) + " to gs://" + config.bucket() + " failed"
             + " after the retries: " + e.getMessage(), e);
       }
       openObjects.set(countOpen());
@@ -153,7 +154,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
           + " errors.deadletterqueue.topic.name to send such records to a dead-letter topic)", bad);
     }
     badRecords.increment();
-    log.warn("Sending {} to the errant-record reporter: {}", ObjectNamer.describe(r), bad.getMessage());
+    log.warn("Sending {} to the errant-record reporter: {}", RecordWriter.describe(r), bad.getMessage());
     reporter.report(r, bad);
   }
 

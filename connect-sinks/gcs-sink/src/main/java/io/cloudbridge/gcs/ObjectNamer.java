@@ -1,6 +1,7 @@
 package io.cloudbridge.gcs;
 
 import io.cloudbridge.gcs.GcsSinkConfig.TimestampSource;
+import io.cloudbridge.gcs.format.RecordWriter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -166,7 +167,7 @@ final class ObjectNamer {
       case WALLCLOCK -> wallClockMillis;
       case RECORD -> {
         if (record.timestamp() == null) {
-          throw new DataException(describe(record) + " has no timestamp for {{timestamp:...}} in the object name");
+          throw new DataException(RecordWriter.describe(record) + " has no timestamp for {{timestamp:...}} in the object name");
         }
         yield record.timestamp();
       }
@@ -185,12 +186,12 @@ final class ObjectNamer {
             try {
               yield Instant.parse(s).toEpochMilli();
             } catch (DateTimeParseException e) {
-              throw new DataException(describe(record) + ": time field " + String.join(".", timeField) + " '" + s
+              throw new DataException(RecordWriter.describe(record) + ": time field " + String.join(".", timeField) + " '" + s
                   + "' is not an ISO-8601 time");
             }
           }
         }
-        throw new DataException(describe(record) + ": time field " + String.join(".", timeField)
+        throw new DataException(RecordWriter.describe(record) + ": time field " + String.join(".", timeField)
             + (v == null ? " is missing or null" : " is a " + v.getClass().getSimpleName() + ", not a time"));
       }
     };
@@ -199,7 +200,7 @@ final class ObjectNamer {
   private static String field(Object root, String[] path, SinkRecord record, String what) {
     Object v = resolve(root, path);
     if (v == MISSING) {
-      throw new DataException(describe(record) + " has no " + what + " field " + String.join(".", path)
+      throw new DataException(RecordWriter.describe(record) + " has no " + what + " field " + String.join(".", path)
           + " for the object name");
     }
     return String.valueOf(v);
@@ -231,7 +232,7 @@ final class ObjectNamer {
   private static String header(SinkRecord record, String name) {
     Header h = record.headers().lastWithName(name);
     if (h == null) {
-      throw new DataException(describe(record) + " has no header " + name + " for the object name");
+      throw new DataException(RecordWriter.describe(record) + " has no header " + name + " for the object name");
     }
     return h.value() instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
         : String.valueOf(h.value());
@@ -240,9 +241,5 @@ final class ObjectNamer {
   /** A '/' inside a value would add a directory level; it becomes '_'. */
   private static String nameSafe(String s) {
     return s.indexOf('/') < 0 ? s : s.replace('/', '_');
-  }
-
-  static String describe(SinkRecord r) {
-    return "record " + r.topic() + "/" + r.kafkaPartition() + "@" + r.kafkaOffset();
   }
 }

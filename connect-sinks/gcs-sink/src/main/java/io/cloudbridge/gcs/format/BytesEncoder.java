@@ -27,11 +27,11 @@ final class BytesEncoder implements RecordEncoder {
     } else if (r.value() instanceof String s) {
       bytes = s.getBytes(StandardCharsets.UTF_8);
     } else {
-      throw new DataException(JsonEncoder.describe(r) + ": format bytes needs a byte[] or String value (use the"
+      throw new DataException(RecordWriter.describe(r) + ": format bytes needs a byte[] or String value (use the"
           + " ByteArrayConverter), not " + (r.value() == null ? "null" : r.value().getClass().getSimpleName()));
     }
     if (separator == BytesSeparator.NEWLINE && indexOf(bytes, (byte) '\n') >= 0) {
-      throw new DataException(JsonEncoder.describe(r) + ": the value holds a newline, which format.bytes.separator"
+      throw new DataException(RecordWriter.describe(r) + ": the value holds a newline, which format.bytes.separator"
           + "=newline would split into two; use length_prefixed");
     }
     if (separator == BytesSeparator.LENGTH_PREFIXED) {

@@ -49,13 +49,10 @@ final class JsonEncoder implements RecordEncoder {
       g.writeEndArray();
       g.writeEndObject();
     } catch (DataException e) {
-      throw new DataException(describe(r) + ": " + e.getMessage(), e);
+      throw new DataException(RecordWriter.describe(r) + ": " + e.getMessage(), e);
     } catch (ClassCastException e) {
-      throw new DataException(describe(r) + ": a value does not match its schema (" + e.getMessage() + ")", e);
+      throw new DataException(RecordWriter.describe(r) + ": a value does not match its schema (" + e.getMessage() + ")", e);
     }
   }
 
-  static String describe(SinkRecord r) {
-    return "record " + r.topic() + "/" + r.kafkaPartition() + "@" + r.kafkaOffset();
-  }
 }

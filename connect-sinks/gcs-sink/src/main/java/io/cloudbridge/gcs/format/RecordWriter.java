@@ -13,4 +13,9 @@ public interface RecordWriter {
 
   /** Writes what ends the object (e.g. a closing bracket) and flushes; the stream stays open. */
   void finish() throws IOException;
+
+  /** How errors name a record: {@code record topic/partition@offset}. */
+  static String describe(SinkRecord r) {
+    return "record " + r.topic() + "/" + r.kafkaPartition() + "@" + r.kafkaOffset();
+  }
 }
