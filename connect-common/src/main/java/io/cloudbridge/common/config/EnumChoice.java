@@ -1,5 +1,8 @@
 package io.cloudbridge.common.config;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -23,6 +26,13 @@ public final class EnumChoice implements ConfigDef.Validator {
   /** The constant a setting names; the setting was validated, so it is one of them. */
   public static <E extends Enum<E>> E parse(Class<E> type, String value) {
     return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+  }
+
+  /** The constants as a setting names them, in lower case. */
+  public static List<String> names(Collection<? extends Enum<?>> constants) {
+    List<String> names = new ArrayList<>();
+    constants.forEach(c -> names.add(c.name().toLowerCase(Locale.ROOT)));
+    return names;
   }
 
   @Override

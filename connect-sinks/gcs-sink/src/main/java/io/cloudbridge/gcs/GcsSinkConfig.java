@@ -5,6 +5,8 @@ import io.cloudbridge.common.config.HttpUrl;
 import io.cloudbridge.common.gcp.GcpConfig;
 import java.net.URI;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -41,16 +43,36 @@ public final class GcsSinkConfig extends AbstractConfig {
   public static final String ENVELOPE = "format.output.envelope";
   public static final String COMPRESSION = "file.compression.type";
   public static final String BYTES_SEPARATOR = "format.bytes.separator";
+  public static final String PARQUET_ROW_GROUP_BYTES = "format.parquet.row.group.bytes";
   public static final String FLUSH_SIZE = "flush.size";
   public static final String MAX_BYTES = "file.max.bytes";
   public static final String ROTATE_INTERVAL = "rotate.interval.ms";
   public static final String ROTATE_SCHEDULE = "rotate.schedule.interval.ms";
 
   /** What an object holds, one Kafka record after another. */
-  public enum Format { JSONL, JSON_ARRAY, BYTES }
+  public enum Format {
+    JSONL, JSON_ARRAY, CSV, AVRO, PARQUET, BYTES;
 
-  /** Compression of a whole object; the extension follows it. */
-  public enum Compression { NONE, GZIP, ZSTD, SNAPPY }
+    /** Avro and Parquet hold one schema per object; CSV one header. */
+    public boolean hasSchema() {
+      return this == CSV || this == AVRO || this == PARQUET;
+    }
+
+    /** The compressions this format takes: whole-object for text, the file's own codec for Avro and Parquet. */
+    public List<Compression> compressions() {
+      return switch (this) {
+        case AVRO -> List.of(Compression.NONE, Compression.DEFLATE, Compression.SNAPPY, Compression.ZSTD);
+        case PARQUET -> List.of(Compression.NONE, Compression.SNAPPY, Compression.ZSTD, Compression.GZIP);
+        default -> List.of(Compression.NONE, Compression.GZIP, Compression.ZSTD, Compression.SNAPPY);
+      };
+    }
+  }
+
+  /**
+   * For text formats the compression of the whole object (the extension follows it); for Avro and Parquet the
+   * codec of their blocks or pages (deflate for Avro only, gzip for text and Parquet only).
+   */
+  public enum Compression { NONE, GZIP, ZSTD, SNAPPY, DEFLATE }
 
   /** Where the time in {{timestamp:...}} comes from. */
   public enum TimestampSource { RECORD, FIELD, WALLCLOCK }
@@ -123,13 +145,25 @@ public final class GcsSinkConfig extends AbstractConfig {
         .define(RETRY_MAX_MS, Type.LONG, 16_000L, Range.atLeast(1), Importance.LOW, "Longest retry delay.",
             GCS_GROUP, ++g, Width.SHORT, "Max backoff")
         .define(FORMAT, Type.STRING, "jsonl", EnumChoice.of(Format.values()), Importance.HIGH,
-            "jsonl: one JSON document per line; json_array: one JSON array per object; bytes: the raw value"
-                + " bytes (" + BYTES_SEPARATOR + ").", FORMAT_GROUP, ++f, Width.SHORT, "Format")
+            "jsonl: one JSON document per line; json_array: one JSON array per object; csv: a header row, then a"
+                + " row per record (struct or flat map values; nested values as JSON text); avro: an Avro object"
+                + " container file; parquet: a Parquet file (struct values); bytes: the raw value bytes ("
+                + BYTES_SEPARATOR + "). Avro and Parquet need values with a schema (e.g. the Avro converter or"
+                + " JsonConverter with schemas.enable=true); an object holds one schema, so a record with another"
+                + " schema starts new objects (as does a CSV record with other columns). JSON never rotates on a"
+                + " schema change.", FORMAT_GROUP, ++f, Width.SHORT, "Format")
         .define(ENVELOPE, Type.STRING, "value", EnumChoice.of(Envelope.values()), Importance.MEDIUM,
             "value: each record's value; envelope: an object with key, value, headers, topic, partition, offset"
                 + " and timestamp (JSON formats).", FORMAT_GROUP, ++f, Width.SHORT, "Envelope")
         .define(COMPRESSION, Type.STRING, "none", EnumChoice.of(Compression.values()), Importance.MEDIUM,
-            "none, gzip, zstd, or snappy (framed).", FORMAT_GROUP, ++f, Width.SHORT, "Compression")
+            "Text formats (jsonl, json_array, csv, bytes): the whole object, none, gzip, zstd or snappy (framed)."
+                + " avro: the block codec, none, deflate, snappy or zstd. parquet: the page codec, none, snappy,"
+                + " zstd or gzip.", FORMAT_GROUP, ++f, Width.SHORT, "Compression", List.of(FORMAT),
+            new CompressionRecommender())
+        .define(PARQUET_ROW_GROUP_BYTES, Type.INT, 8 << 20, Range.atLeast(64 * 1024), Importance.LOW,
+            "With format parquet: the size of a row group, which each open Parquet object buffers in memory before"
+                + " it is written (and counts against " + MEMORY_BYTES + "). Larger groups read faster; smaller ones"
+                + " let more partitions be open at once.", FORMAT_GROUP, ++f, Width.SHORT, "Parquet row group")
         .define(BYTES_SEPARATOR, Type.STRING, "newline", EnumChoice.of(BytesSeparator.values()), Importance.LOW,
             "With format bytes: newline after each value, length_prefixed (a 4-byte big-endian length before"
                 + " each), or none.", FORMAT_GROUP, ++f, Width.SHORT, "Bytes separator")
@@ -180,6 +214,10 @@ public final class GcsSinkConfig extends AbstractConfig {
       throw new ConfigException(RETRY_MAX_MS, getLong(RETRY_MAX_MS), "must not be below " + RETRY_INITIAL_MS);
     }
     ObjectNamer.check(getString(TEMPLATE));
+    if (!format().compressions().contains(compression())) {
+      throw new ConfigException(COMPRESSION, getString(COMPRESSION), "format " + getString(FORMAT) + " takes "
+          + EnumChoice.names(format().compressions()));
+    }
   }
 
   public GcpConfig gcp() {
@@ -236,6 +274,10 @@ public final class GcsSinkConfig extends AbstractConfig {
     return EnumChoice.parse(BytesSeparator.class, getString(BYTES_SEPARATOR));
   }
 
+  public int parquetRowGroupBytes() {
+    return getInt(PARQUET_ROW_GROUP_BYTES);
+  }
+
   public int chunkBytes() {
     return chunkBytes;
   }
@@ -285,6 +327,26 @@ public final class GcsSinkConfig extends AbstractConfig {
     @Override
     public String toString() {
       return "a multiple of 262144";
+    }
+  }
+
+  /** The compressions the chosen format takes. */
+  static final class CompressionRecommender implements ConfigDef.Recommender {
+    @Override
+    public List<Object> validValues(String name, Map<String, Object> parsed) {
+      Object format = parsed.get(FORMAT);
+      List<Compression> valid;
+      try {
+        valid = EnumChoice.parse(Format.class, String.valueOf(format)).compressions();
+      } catch (RuntimeException unknownFormat) {
+        valid = List.of(Compression.values());
+      }
+      return new ArrayList<>(EnumChoice.names(valid));
+    }
+
+    @Override
+    public boolean visible(String name, Map<String, Object> parsed) {
+      return true;
     }
   }
 

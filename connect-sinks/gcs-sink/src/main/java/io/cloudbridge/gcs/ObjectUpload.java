@@ -44,6 +44,16 @@ final class ObjectUpload {
     records++;
   }
 
+  /** False if the record needs another object (its schema differs from this one's). */
+  boolean accepts(SinkRecord record) {
+    return writer.accepts(record);
+  }
+
+  /** Bytes the format holds back before they reach the upload (a Parquet row group). */
+  long bufferedBytes() {
+    return writer.bufferedBytes();
+  }
+
   /** Ends the content and finalizes the upload: the object exists once this returns. */
   void finish() throws IOException {
     writer.finish();

@@ -100,6 +100,17 @@ final class PartitionWriter {
     }
     String key = namer.groupKey(r, groupOpenedAt);
     ObjectUpload upload = existing.contains(key) ? null : open.get(key);
+    if (upload != null && !upload.accepts(r)) {
+      // Avro, Parquet and CSV objects hold one schema: another one starts a new group here.
+      if (markedEnd >= 0) {
+        log.warn("{}: the schema changes at offset {} inside offsets {}..{} written before as one group (was the"
+            + " format changed?); starting a new group", tp, offset, groupStart, markedEnd);
+      }
+      endGroup();
+      beginGroup(offset);
+      key = namer.groupKey(r, groupOpenedAt);
+      upload = null;
+    }
     if (upload == null && !existing.contains(key)) {
       upload = openObject(key, offset);
     }
@@ -113,7 +124,7 @@ final class PartitionWriter {
     }
     lastOffset = offset;
     boolean full = upload != null && (upload.records() >= config.flushSize()
-        || upload.storedBytes() >= config.maxBytes());
+        || upload.storedBytes() + upload.bufferedBytes() >= config.maxBytes());
     if (markedEnd >= 0 ? offset >= markedEnd : full) {
       endGroup();
     }
@@ -215,6 +226,11 @@ final class PartitionWriter {
   }
 
   private void finish(ObjectUpload upload) throws IOException {
+    if (upload.records() == 0) {
+      // Its only records were bad ones (reported): no object; a replay reaches the same conclusion.
+      log.debug("{} holds no records; not creating it", upload.name());
+      return;
+    }
     try {
       upload.finish();
     } catch (StorageException e) {

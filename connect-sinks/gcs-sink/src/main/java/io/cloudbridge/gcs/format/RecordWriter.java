@@ -11,7 +11,21 @@ public interface RecordWriter {
 
   void write(SinkRecord record) throws IOException;
 
-  /** Writes what ends the object (e.g. a closing bracket) and flushes; the stream stays open. */
+  /**
+   * False if the record cannot join this object because it holds one schema (Avro, Parquet) or one header (CSV)
+   * and the record has another: it then goes to a new object. A record the format cannot take at all is accepted
+   * here and refused by {@link #write}.
+   */
+  default boolean accepts(SinkRecord record) {
+    return true;
+  }
+
+  /** Bytes the writer holds that have not reached the stream yet (e.g. a Parquet row group). */
+  default long bufferedBytes() {
+    return 0;
+  }
+
+  /** Writes what ends the object (e.g. a closing bracket or a footer) and flushes; the stream stays open. */
   void finish() throws IOException;
 
   /** How errors name a record: {@code record topic/partition@offset}. */
