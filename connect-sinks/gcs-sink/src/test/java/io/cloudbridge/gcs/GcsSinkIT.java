@@ -197,6 +197,88 @@ class GcsSinkIT {
     connect.deleteConnector("actions-lake");
   }
 
+  /** A JsonConverter envelope with a schema: id, Timestamp at, and (from version 2) an optional note. */
+  private static String orderJson(int id, long at, boolean v2) {
+    String fields = "{\"field\":\"id\",\"type\":\"int64\",\"optional\":false},"
+        + "{\"field\":\"at\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\","
+        + "\"version\":1,\"optional\":false}"
+        + (v2 ? ",{\"field\":\"note\",\"type\":\"string\",\"optional\":true}" : "");
+    String payload = "{\"id\":" + id + ",\"at\":" + at + (v2 ? ",\"note\":\"n" + id + "\"" : "") + "}";
+    return "{\"schema\":{\"type\":\"struct\",\"name\":\"shop.Order\",\"optional\":false,\"fields\":["
+        + fields + "]},\"payload\":" + payload + "}";
+  }
+
+  @Test
+  void avroAndParquetObjectsHoldOneSchemaEachAndReadBackWithTheRealReaders() throws Exception {
+    long at = System.currentTimeMillis() - 60_000;
+    for (String type : List.of("avro", "parquet")) {
+      String topic = "orders-" + type;
+      connect.createTopic(topic, 1);
+      try (KafkaProducer<String, String> p = producer()) {
+        for (int i = 0; i < 50; i++) {
+          p.send(new ProducerRecord<>(topic, 0, at, null, orderJson(i, at + i, i >= 30))).get();
+        }
+      }
+      Map<String, String> c = config(topic, "{{topic}}/{{topic}}+{{partition}}+{{start_offset}}");
+      c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+      c.put("value.converter.schemas.enable", "true");
+      c.put("format.output.type", type);
+      c.put("file.compression.type", type.equals("avro") ? "deflate" : "snappy");
+      c.put("rotate.schedule.interval.ms", "2000");
+      connect.configureConnector(topic + "-lake", c);
+      String first = topic + "/" + topic + "+0+0." + type;
+      String second = topic + "/" + topic + "+0+30." + type;
+      await(type + " objects").atMost(Duration.ofSeconds(60))
+          .until(() -> gcs.objectNames("lake").containsAll(List.of(first, second)));
+
+      // The schema changed at offset 30: one object per schema, the second starting there.
+      List<org.apache.avro.generic.GenericRecord> before = readBack(type, gcs.objectBytes("lake", first));
+      List<org.apache.avro.generic.GenericRecord> after = readBack(type, gcs.objectBytes("lake", second));
+      assertThat(before).hasSize(30);
+      assertThat(after).hasSize(20);
+      for (int i = 0; i < 50; i++) {
+        org.apache.avro.generic.GenericRecord r = i < 30 ? before.get(i) : after.get(i - 30);
+        assertThat(r.get("id")).isEqualTo((long) i);
+        assertThat(r.get("at")).isEqualTo(at + i);
+        assertThat(r.getSchema().getField("note") == null).isEqualTo(i < 30);
+        if (i >= 30) {
+          assertThat(r.get("note").toString()).isEqualTo("n" + i);
+        }
+      }
+      Blob blob = gcs.client().get(BlobId.of("lake", second));
+      assertThat(blob.getContentType()).isEqualTo(type.equals("avro") ? "application/avro"
+          : "application/vnd.apache.parquet");
+      assertThat(blob.getContentEncoding()).isNull();
+      connect.deleteConnector(topic + "-lake");
+    }
+  }
+
+  private static List<org.apache.avro.generic.GenericRecord> readBack(String type, byte[] bytes) throws Exception {
+    List<org.apache.avro.generic.GenericRecord> out = new ArrayList<>();
+    if (type.equals("avro")) {
+      try (var in = new org.apache.avro.file.DataFileStream<org.apache.avro.generic.GenericRecord>(
+          new ByteArrayInputStream(bytes), new org.apache.avro.generic.GenericDatumReader<>())) {
+        assertThat(in.getMetaString("avro.codec")).isEqualTo("deflate");
+        in.forEach(out::add);
+      }
+      return out;
+    }
+    Path file = java.nio.file.Files.createTempFile("object", ".parquet");
+    try {
+      java.nio.file.Files.write(file, bytes);
+      try (var in = org.apache.parquet.avro.AvroParquetReader.<org.apache.avro.generic.GenericRecord>builder(
+          new org.apache.parquet.io.LocalInputFile(file), new org.apache.parquet.conf.PlainParquetConfiguration())
+          .build()) {
+        for (var r = in.read(); r != null; r = in.read()) {
+          out.add(r);
+        }
+      }
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
+    return out;
+  }
+
   @Test
   void anIdlePartitionIsWrittenOnScheduleWithoutMoreRecords() throws Exception {
     connect.createTopic("quiet", 1);
