@@ -109,10 +109,13 @@ public final class GcsSinkConfig extends AbstractConfig {
                 + " retention).", GCS_GROUP, ++g, Width.MEDIUM, "Marker prefix")
         .define(TEMPLATE, Type.STRING, "{{topic}}/{{partition}}/{{topic}}+{{partition}}+{{start_offset}}",
             new ConfigDef.NonEmptyString(), Importance.HIGH,
-            "Object name template; the format's extension (.jsonl, .json, .bin, then .gz/.zst/.snappy) is added."
+            "Object name template; the format's extension (.jsonl, .json, .csv, .avro, .parquet, .bin, then"
+                + " .gz/.zst/.snappy for compressed text formats) is added."
                 + " {{topic}}, {{partition}} and {{start_offset}} are required (they make names unique and let a"
                 + " replay find what it wrote before); {{partition:padding=true}} and"
-                + " {{start_offset:padding=true}} pad with zeros to 10 and 20 digits. {{timestamp:<pattern>}} formats"
+                + " {{start_offset:padding=true}} pad with zeros to 10 and 20 digits. {{end_offset}} (may be padded"
+                + " too) is the offset of the object's last record; such objects are written under " + MARKER_PREFIX
+                + " first and copied to their name when they are complete. {{timestamp:<pattern>}} formats"
                 + " the time chosen by " + TIMESTAMP_SOURCE + " with a java.time pattern, e.g. yyyy, MM, dd, HH."
                 + " {{value.<path>}}, {{key}}, {{key.<path>}} and {{header.<name>}} insert a field, the key, or a"
                 + " header (e.g. one set by a transform). Example: content_type={{value.content_type}}/"

@@ -10,7 +10,8 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 
@@ -25,8 +26,11 @@ final class GroupMarkers {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A group of a partition's offsets, start and end inclusive. */
-  record Group(long start, long end) {}
+  /**
+   * A group of a partition's offsets, start and end inclusive, and the final name of each object by the name it had
+   * while written (the same unless names hold {{end_offset}}).
+   */
+  record Group(long start, long end, Map<String, String> objects) {}
 
   private final Storage storage;
   private final String bucket;
@@ -84,10 +88,12 @@ final class GroupMarkers {
    * got there first), its end must agree: otherwise two writers disagree on the objects, and the task stops rather
    * than write a duplicate.
    */
-  void write(TopicPartition tp, long start, long end, List<String> objects) {
+  void write(TopicPartition tp, long start, long end, Map<String, String> objects) {
     ObjectNode body = JSON.createObjectNode().put("topic", tp.topic()).put("partition", tp.partition())
         .put("start", start).put("end", end);
-    objects.forEach(body.putArray("objects")::add);
+    objects.values().forEach(body.putArray("objects")::add);
+    ObjectNode written = body.putObject("written_as");
+    objects.forEach(written::put);
     BlobInfo info = BlobInfo.newBuilder(bucket, name(tp, start)).setContentType("application/json").build();
     try {
       storage.create(info, body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
@@ -108,7 +114,9 @@ final class GroupMarkers {
   private Group read(Blob b) {
     try {
       JsonNode n = JSON.readTree(b.getContent());
-      return new Group(n.get("start").asLong(), n.get("end").asLong());
+      Map<String, String> objects = new LinkedHashMap<>();
+      n.path("written_as").fields().forEachRemaining(e -> objects.put(e.getKey(), e.getValue().asText()));
+      return new Group(n.get("start").asLong(), n.get("end").asLong(), objects);
     } catch (IOException e) {
       throw new UncheckedIOException("unreadable group marker " + b.getName(), e);
     }

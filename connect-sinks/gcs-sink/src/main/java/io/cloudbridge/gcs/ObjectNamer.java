@@ -22,26 +22,29 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * Object names from the {@code file.name.template}: the template is parsed once into literal and variable parts,
- * then each record renders its name. Every part but {@code {{start_offset}}} comes from the record, so the records
- * of one Kafka partition that render the same {@link #groupKey} share an open object, and the object's name is
- * that key with the offset of its first record.
+ * then each record renders its name. Every part but {@code {{start_offset}}} and {@code {{end_offset}}} comes from
+ * the record, so the records of one Kafka partition that render the same {@link #groupKey} share an open object,
+ * and the object's name is that key with the offsets of its first (and last) record.
  */
 final class ObjectNamer {
 
   private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([a-zA-Z_]+)([.:][^}]*)?\\s*}}");
   private static final char OFFSET_MARK = '\u0000';
+  private static final char END_MARK = '\u0001';
 
-  private enum Kind { LITERAL, TOPIC, PARTITION, START_OFFSET, TIMESTAMP, VALUE, KEY, HEADER }
+  private enum Kind { LITERAL, TOPIC, PARTITION, START_OFFSET, END_OFFSET, TIMESTAMP, VALUE, KEY, HEADER }
 
   private record Part(Kind kind, String text, boolean padded, DateTimeFormatter time, String[] path) {}
 
   private final List<Part> parts;
+  private final boolean endOffset;
   private final String extension;
   private final TimestampSource timeSource;
   private final String[] timeField;
 
   ObjectNamer(GcsSinkConfig config, String extension) {
     this.parts = parse(config.template(), config.timezone());
+    this.endOffset = parts.stream().anyMatch(p -> p.kind == Kind.END_OFFSET);
     this.extension = extension;
     this.timeSource = config.timestampSource();
     this.timeField = config.timestampField().isBlank() ? new String[0] : config.timestampField().split("\\.");
@@ -90,11 +93,17 @@ final class ObjectNamer {
         return new Part(Kind.TOPIC, null, false, null, null);
       case "partition":
       case "start_offset":
+      case "end_offset":
         if (!arg.isEmpty() && !padded && !arg.equals(":padding=false")) {
           throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "{{" + name + arg + "}}: only :padding=true"
               + " or :padding=false may follow " + name);
         }
-        return new Part(name.equals("partition") ? Kind.PARTITION : Kind.START_OFFSET, null, padded, null, null);
+        Kind kind = switch (name) {
+          case "partition" -> Kind.PARTITION;
+          case "start_offset" -> Kind.START_OFFSET;
+          default -> Kind.END_OFFSET;
+        };
+        return new Part(kind, null, padded, null, null);
       case "timestamp":
         if (!arg.startsWith(":") || arg.length() < 2) {
           throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "{{timestamp}} needs a pattern, e.g."
@@ -118,13 +127,13 @@ final class ObjectNamer {
           throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "{{" + name + "}} needs a field or header"
               + " name, e.g. {{" + name + ".type}}");
         }
-        Kind kind = name.equals("value") ? Kind.VALUE : name.equals("key") ? Kind.KEY : Kind.HEADER;
+        Kind field = name.equals("value") ? Kind.VALUE : name.equals("key") ? Kind.KEY : Kind.HEADER;
         String[] path = arg.isEmpty() ? new String[0]
-            : kind == Kind.HEADER ? new String[] {arg.substring(1)} : arg.substring(1).split("\\.");
-        return new Part(kind, null, false, null, path);
+            : field == Kind.HEADER ? new String[] {arg.substring(1)} : arg.substring(1).split("\\.");
+        return new Part(field, null, false, null, path);
       default:
         throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "unknown variable {{" + name + "}}; known:"
-            + " topic, partition, start_offset, timestamp, value, key, header");
+            + " topic, partition, start_offset, end_offset, timestamp, value, key, header");
     }
   }
 
@@ -138,6 +147,7 @@ final class ObjectNamer {
         case PARTITION -> b.append(p.padded ? String.format("%010d", record.kafkaPartition())
             : record.kafkaPartition().toString());
         case START_OFFSET -> b.append(OFFSET_MARK).append(p.padded ? '1' : '0');
+        case END_OFFSET -> b.append(END_MARK).append(p.padded ? '1' : '0');
         case TIMESTAMP -> b.append(p.time.format(Instant.ofEpochMilli(time(record, wallClockMillis))));
         case VALUE -> b.append(nameSafe(field(record.value(), p.path, record, "value")));
         case KEY -> b.append(nameSafe(field(record.key(), p.path, record, "key")));
@@ -147,14 +157,28 @@ final class ObjectNamer {
     return b.toString();
   }
 
-  /** The object name for a group key whose first record has {@code startOffset}. */
+  /** True if names hold {{end_offset}}: an object's name is known only once its last record is. */
+  boolean hasEndOffset() {
+    return endOffset;
+  }
+
+  /** The object name for a group key whose first record has {@code startOffset} (no {{end_offset}} in it). */
   String name(String groupKey, long startOffset) {
+    return name(groupKey, startOffset, -1);
+  }
+
+  /**
+   * The object name for a group key whose records run from {@code startOffset} to {@code endOffset}; an end of -1
+   * renders {{end_offset}} as {@code _}, a name for the object while it is being written.
+   */
+  String name(String groupKey, long startOffset, long endOffset) {
     StringBuilder b = new StringBuilder(groupKey.length() + 24);
     for (int i = 0; i < groupKey.length(); i++) {
       char c = groupKey.charAt(i);
-      if (c == OFFSET_MARK) {
+      if (c == OFFSET_MARK || c == END_MARK) {
         boolean padded = groupKey.charAt(++i) == '1';
-        b.append(padded ? String.format("%020d", startOffset) : Long.toString(startOffset));
+        long offset = c == OFFSET_MARK ? startOffset : endOffset;
+        b.append(offset < 0 ? "_" : padded ? String.format("%020d", offset) : Long.toString(offset));
       } else {
         b.append(c);
       }

@@ -20,6 +20,7 @@ final class ObjectUpload {
 
   private final BlobInfo info;
   private final long startOffset;
+  private final String groupKey;
   private final WriteChannel channel;
   private final Counting stored;
   private final OutputStream compressed;
@@ -27,10 +28,11 @@ final class ObjectUpload {
   private long lastOffset;
   private long records;
 
-  ObjectUpload(Storage storage, BlobInfo info, OutputFormat format, int chunkBytes, long startOffset)
-      throws IOException {
+  ObjectUpload(Storage storage, BlobInfo info, OutputFormat format, int chunkBytes, long startOffset,
+      String groupKey) throws IOException {
     this.info = info;
     this.startOffset = startOffset;
+    this.groupKey = groupKey;
     this.channel = storage.writer(info, Storage.BlobWriteOption.doesNotExist());
     channel.setChunkSize(chunkBytes);
     this.stored = new Counting(Channels.newOutputStream(channel));
@@ -67,6 +69,11 @@ final class ObjectUpload {
   /** What the object was created with: name, content type and encoding, metadata. */
   BlobInfo info() {
     return info;
+  }
+
+  /** The rendered name template the object's records share (see {@link ObjectNamer#groupKey}). */
+  String groupKey() {
+    return groupKey;
   }
 
   long startOffset() {

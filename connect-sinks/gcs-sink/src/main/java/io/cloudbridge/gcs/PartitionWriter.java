@@ -6,10 +6,8 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import io.cloudbridge.gcs.format.OutputFormat;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
@@ -50,10 +48,14 @@ final class PartitionWriter {
   /** Names (group keys) whose object of this group exists already: their records are skipped. */
   private final Set<String> existing = new HashSet<>();
   private final String connector;
+  /** Where objects whose names hold their end offset are written until it is known. */
+  private final String pending;
 
   private long groupStart = -1;
   /** The end a marker gives the group being written again, or -1. */
   private long markedEnd = -1;
+  /** The objects the marker lists, by the name they had while written. */
+  private Map<String, String> markedObjects = Map.of();
   /** Offsets up to this one are in objects of an earlier group (reading resumed inside it). */
   private long skipThrough = -1;
   private long lastOffset = -1;
@@ -70,6 +72,8 @@ final class PartitionWriter {
     this.format = format;
     this.markers = markers;
     this.connector = connector;
+    // "~" is in no topic name, so this is no partition's marker directory.
+    this.pending = config.markerPrefix() + connector + "/~pending/";
     this.listener = listener;
   }
 
@@ -162,6 +166,7 @@ final class PartitionWriter {
     firstGroup = false;
     if (marked != null) {
       markedEnd = marked.end();
+      markedObjects = marked.objects();
       log.info("{}: offsets {}..{} were written before; writing only the objects of them that are missing", tp,
           offset, markedEnd);
     }
@@ -169,18 +174,26 @@ final class PartitionWriter {
 
   private ObjectUpload openObject(String key, long offset) throws IOException {
     String name = namer.name(key, offset);
-    if (markedEnd >= 0 && storage.get(BlobId.of(config.bucket(), name)) != null) {
-      existing.add(key);
-      return null;
+    if (markedEnd >= 0) {
+      String finalName = namer.hasEndOffset() ? markedObjects.get(name) : name;
+      if (finalName != null && storage.get(BlobId.of(config.bucket(), finalName)) != null) {
+        existing.add(key);
+        if (namer.hasEndOffset()) {
+          deleteQuietly(BlobId.of(config.bucket(), pending + name)); // left behind if a crash came between
+        }
+        return null;
+      }
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("kafka-topic", tp.topic());
     metadata.put("kafka-partition", Integer.toString(tp.partition()));
     metadata.put("kafka-start-offset", Long.toString(offset));
     metadata.put("cloudbridge-connector", connector);
-    BlobInfo info = BlobInfo.newBuilder(config.bucket(), name).setContentType(format.contentType())
+    // With {{end_offset}} in names, an object is written under a name of its own and copied to its name at the end.
+    String target = namer.hasEndOffset() ? pending + name : name;
+    BlobInfo info = BlobInfo.newBuilder(config.bucket(), target).setContentType(format.contentType())
         .setContentEncoding(format.contentEncoding()).setMetadata(metadata).build();
-    ObjectUpload upload = new ObjectUpload(storage, info, format, config.chunkBytes(), offset);
+    ObjectUpload upload = new ObjectUpload(storage, info, format, config.chunkBytes(), offset, key);
     open.put(key, upload);
     return upload;
   }
@@ -203,8 +216,8 @@ final class PartitionWriter {
     long end = lastOffset;
     if (!open.isEmpty()) {
       if (markedEnd < 0) {
-        List<String> names = new ArrayList<>();
-        open.values().forEach(u -> names.add(u.name()));
+        Map<String, String> names = new LinkedHashMap<>();
+        open.values().forEach(u -> names.put(namer.name(u.groupKey(), u.startOffset()), finalName(u)));
         markers.write(tp, groupStart, end, names);
       }
       for (ObjectUpload upload : open.values()) {
@@ -215,6 +228,7 @@ final class PartitionWriter {
     existing.clear();
     groupStart = -1;
     markedEnd = -1;
+    markedObjects = Map.of();
   }
 
   private void endGroupQuietly() {
@@ -239,10 +253,49 @@ final class PartitionWriter {
       }
       // Created meanwhile by another writer of the same group (the marker agreed on its end): the same records.
       log.info("{} exists already (written by another task for the same offsets); keeping it", upload.name());
+      if (!namer.hasEndOffset()) {
+        return;
+      }
+    }
+    if (namer.hasEndOffset()) {
+      publish(upload);
       return;
     }
     listener.finalized(upload);
     addEndMetadata(upload);
+  }
+
+  private String finalName(ObjectUpload upload) {
+    return namer.hasEndOffset() ? namer.name(upload.groupKey(), upload.startOffset(), upload.lastOffset())
+        : upload.name();
+  }
+
+  /**
+   * Copies an object written under its own name to the name with its end offset (only if no object has that name:
+   * a replay may have got there first), with the end in its metadata, then deletes the first.
+   */
+  private void publish(ObjectUpload upload) {
+    BlobInfo target = upload.info().toBuilder().setBlobId(BlobId.of(config.bucket(), finalName(upload)))
+        .setMetadata(endMetadata(upload)).build();
+    try {
+      storage.copy(Storage.CopyRequest.newBuilder().setSource(upload.info().getBlobId())
+          .setTarget(target, Storage.BlobTargetOption.doesNotExist()).build()).getResult();
+      listener.finalized(upload);
+    } catch (StorageException e) {
+      if (e.getCode() != 412) {
+        throw e;
+      }
+      log.info("{} exists already (written before for the same offsets); keeping it", target.getName());
+    }
+    deleteQuietly(upload.info().getBlobId());
+  }
+
+  private void deleteQuietly(BlobId id) {
+    try {
+      storage.delete(id);
+    } catch (StorageException e) {
+      log.debug("Could not delete {}: {}", id.getName(), e.getMessage());
+    }
   }
 
   /**
@@ -250,14 +303,18 @@ final class PartitionWriter {
    * whole metadata is sent (known from the object's creation), so no read comes first; best effort, not retried.
    */
   private void addEndMetadata(ObjectUpload upload) {
-    Map<String, String> metadata = new LinkedHashMap<>(upload.info().getMetadata());
-    metadata.put("kafka-end-offset", Long.toString(upload.lastOffset()));
-    metadata.put("kafka-records", Long.toString(upload.records()));
     try {
-      storage.update(upload.info().toBuilder().setMetadata(metadata).build());
+      storage.update(upload.info().toBuilder().setMetadata(endMetadata(upload)).build());
     } catch (StorageException e) {
       log.debug("Could not add the end offset to {}'s metadata: {}", upload.name(), e.getMessage());
     }
+  }
+
+  private static Map<String, String> endMetadata(ObjectUpload upload) {
+    Map<String, String> metadata = new LinkedHashMap<>(upload.info().getMetadata());
+    metadata.put("kafka-end-offset", Long.toString(upload.lastOffset()));
+    metadata.put("kafka-records", Long.toString(upload.records()));
+    return metadata;
   }
 
   /** The offset to commit: nothing before it is left outside a finalized object. -1 when nothing was read. */

@@ -79,9 +79,21 @@ class ObjectNamerTest {
     assertThatThrownBy(() -> ObjectNamer.check("{{topic}}/{{partition}}.jsonl")).isInstanceOf(ConfigException.class)
         .hasMessageContaining("{{start_offset}}");
     assertThatThrownBy(() -> ObjectNamer.check("{{topic}}+{{start_offset}}")).hasMessageContaining("{{partition}}");
-    assertThatThrownBy(() -> ObjectNamer.check("{{topic}}+{{partition}}+{{start_offset}}+{{end_offset}}"))
-        .hasMessageContaining("unknown variable {{end_offset}}");
+    assertThatThrownBy(() -> ObjectNamer.check("{{topic}}+{{partition}}+{{start_offset}}+{{end_offset:x}}"))
+        .hasMessageContaining("only :padding=true");
+    assertThatThrownBy(() -> ObjectNamer.check("{{topic}}+{{partition}}+{{end_offset}}"))
+        .hasMessageContaining("{{start_offset}}");
     assertThatThrownBy(() -> ObjectNamer.check("{{topic}}+{{partition}}+{{start_offset}}/{{timestamp}}"))
         .hasMessageContaining("needs a pattern");
+  }
+
+  @Test
+  void theEndOffsetIsRenderedOnceKnownAndAsAnUnderscoreBefore() {
+    ObjectNamer n = namer("{{topic}}/{{partition}}/{{start_offset:padding=true}}-{{end_offset:padding=true}}", Map.of());
+    assertThat(n.hasEndOffset()).isTrue();
+    String key = n.groupKey(record(0), 0);
+    assertThat(n.name(key, 4711, 4800)).isEqualTo("actions/12/00000000000000004711-00000000000000004800.jsonl.gz");
+    assertThat(n.name(key, 4711)).isEqualTo("actions/12/00000000000000004711-_.jsonl.gz");
+    assertThat(namer("{{topic}}/{{partition}}/{{start_offset}}", Map.of()).hasEndOffset()).isFalse();
   }
 }

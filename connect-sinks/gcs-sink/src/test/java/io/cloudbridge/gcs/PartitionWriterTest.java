@@ -58,6 +58,12 @@ class PartitionWriterTest {
     storage = StorageClient.create(config);
   }
 
+  private void useTemplate(String template) {
+    Map<String, Object> props = new HashMap<>(config.originals());
+    props.put("file.name.template", template);
+    config = new GcsSinkConfig(props);
+  }
+
   @AfterEach
   void stop() throws Exception {
     storage.close();
@@ -170,5 +176,39 @@ class PartitionWriterTest {
     write(reset, 5, 35); // an operator moved the offsets back to 5, inside the first group
     reset.endGroup();
     assertThat(offsetsInObjects()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 35).boxed().toList());
+  }
+
+  @Test
+  void namesWithTheEndOffsetAreWrittenOnceAlsoWhenACrashComesBeforeTheyGetThem() throws Exception {
+    useTemplate("type={{value.type}}/{{topic}}+{{partition}}+{{start_offset}}-{{end_offset}}");
+    PartitionWriter first = writer();
+    // The first object of the first group gets its name; copying the next one to its name fails, as a crash would.
+    onFinalized = () -> {
+      onFinalized = () -> { };
+      gcs.faults().failNext(1, "POST", "rewriteTo", 503);
+    };
+    assertThatThrownBy(() -> write(first, 0, 10)).hasMessageContaining("Injected fault");
+    assertThat(first.committable()).isEqualTo(0);
+
+    onFinalized = () -> { };
+    PartitionWriter again = writer();
+    write(again, 0, 20);
+    again.endGroup();
+    assertThat(offsetsInObjects()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 20).boxed().toList());
+    java.util.regex.Pattern named = java.util.regex.Pattern.compile("type=\\w+/actions\\+3\\+(\\d+)-(\\d+)\\.jsonl");
+    for (String name : gcs.objectNames("lake")) {
+      assertThat(name).doesNotContain("~pending"); // every object written under its own name was deleted
+      if (name.startsWith("_cloudbridge/")) {
+        continue;
+      }
+      java.util.regex.Matcher m = named.matcher(name);
+      assertThat(m.matches()).as(name).isTrue();
+      String[] lines = new String(gcs.objectBytes("lake", name), StandardCharsets.UTF_8).split("\n");
+      assertThat(JSON.readTree(lines[0]).get("n").asLong()).as(name).isEqualTo(Long.parseLong(m.group(1)));
+      assertThat(JSON.readTree(lines[lines.length - 1]).get("n").asLong()).as(name)
+          .isEqualTo(Long.parseLong(m.group(2)));
+      assertThat(gcs.client().get("lake", name).getMetadata()).containsEntry("kafka-end-offset", m.group(2));
+    }
+    assertThat(gcs.objectNames("lake")).contains("type=click/actions+3+0-7.jsonl", "type=view/actions+3+1-6.jsonl");
   }
 }

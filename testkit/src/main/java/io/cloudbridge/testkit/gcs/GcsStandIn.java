@@ -138,6 +138,10 @@ public final class GcsStandIn extends HttpStandIn {
       return list(r, bucket);
     }
     String name = s.get(5);
+    if (s.size() == 11 && s.get(6).equals("rewriteTo") && s.get(7).equals("b") && s.get(9).equals("o")
+        && method.equals("POST")) {
+      return rewrite(r, bucket, name, s.get(8), s.get(10));
+    }
     return switch (method) {
       case "GET" -> "media".equals(r.query("alt")) ? media(r, bucket, name) : objectMetadata(r, bucket, name);
       case "PATCH" -> {
@@ -151,6 +155,26 @@ public final class GcsStandIn extends HttpStandIn {
       }
       default -> error(405, "methodNotAllowed", method + " is not allowed on an object");
     };
+  }
+
+  /**
+   * objects.rewrite, done in one call (the service may take several for large or cross-location copies; the client
+   * loops on {@code done}). The destination takes the metadata of the resource in the body, or the source's when
+   * the body is empty; destination preconditions apply as on uploads.
+   */
+  private HttpResponse rewrite(HttpRequest r, String bucket, String name, String toBucket, String toName) {
+    GcsObject source = live(bucket, name, longParam(r, "sourceGeneration"));
+    byte[] body = r.body();
+    ObjectAttributes attrs = body == null || body.length == 0
+        ? new ObjectAttributes(toName, source.contentType(), source.contentEncoding(), source.contentDisposition(),
+            source.cacheControl(), source.metadata(), null, null)
+        : ObjectAttributes.fromJson(readJson(body)).withDefaultContentType(source.contentType());
+    GcsObject written = store.put(toBucket, toName, attrs, source.data(), Preconditions.from(r.query()));
+    ObjectNode response = JsonNodeFactory.instance.objectNode().put("kind", "storage#rewriteResponse")
+        .put("totalBytesRewritten", Long.toString(written.size())).put("objectSize", Long.toString(written.size()))
+        .put("done", true);
+    response.set("resource", written.toJson(r.baseUrl()));
+    return HttpResponse.json(200, response.toString());
   }
 
   private HttpResponse createBucket(HttpRequest r) {

@@ -167,6 +167,22 @@ class GcsStandInTest {
   }
 
   @Test
+  void copyRewritesWithTheTargetsMetadataAndHonoursItsPrecondition() {
+    storage.create(BlobInfo.newBuilder("lake", "tmp/a").setContentType("text/csv").build(),
+        "x,y\n".getBytes(StandardCharsets.UTF_8));
+    BlobInfo target = BlobInfo.newBuilder("lake", "final/a").setContentType("text/csv")
+        .setMetadata(Map.of("end", "9")).build();
+    Blob copied = storage.copy(Storage.CopyRequest.newBuilder().setSource(BlobId.of("lake", "tmp/a"))
+        .setTarget(target, Storage.BlobTargetOption.doesNotExist()).build()).getResult();
+    assertThat(copied.getName()).isEqualTo("final/a");
+    assertThat(copied.getMetadata()).containsEntry("end", "9");
+    assertThat(storage.readAllBytes(BlobId.of("lake", "final/a"))).isEqualTo("x,y\n".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> storage.copy(Storage.CopyRequest.newBuilder().setSource(BlobId.of("lake", "tmp/a"))
+        .setTarget(target, Storage.BlobTargetOption.doesNotExist()).build()).getResult())
+        .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.getCode()).isEqualTo(412));
+  }
+
+  @Test
   void patchesMetadataAndBumpsTheMetageneration() {
     Blob blob = storage.create(BlobInfo.newBuilder("lake", "meta").build(), new byte[] {7});
     Blob updated = storage.update(blob.toBuilder().setMetadata(Map.of("state", "complete")).build(),
