@@ -34,6 +34,8 @@ final class GcsSinkScenario implements Scenario {
 
   private GcsStandIn gcs;
   private String topic;
+  /** The same values with a JsonConverter schema, for Parquet. */
+  private String schemaTopic;
   private int loaded;
   private long valueBytes;
 
@@ -44,7 +46,7 @@ final class GcsSinkScenario implements Scenario {
 
   @Override
   public String description() {
-    return "GCS sink, 1 task, JSON lines (none, gzip) vs a null sink and vs encode-only";
+    return "GCS sink, 1 task, JSON lines (none, gzip) and Parquet (snappy) vs a null sink and vs encode-only";
   }
 
   private void load(ConnectCluster cluster, int records) throws Exception {
@@ -56,7 +58,9 @@ final class GcsSinkScenario implements Scenario {
       return;
     }
     topic = "bench-gcs-" + System.nanoTime();
+    schemaTopic = topic + "-schema";
     cluster.createTopic(topic, 1);
+    cluster.createTopic(schemaTopic, 1);
     Properties p = new Properties();
     p.put("bootstrap.servers", cluster.bootstrapServers());
     p.put("key.serializer", StringSerializer.class.getName());
@@ -69,6 +73,7 @@ final class GcsSinkScenario implements Scenario {
         String v = value(i);
         valueBytes += v.length();
         producer.send(new ProducerRecord<>(topic, 0, null, v));
+        producer.send(new ProducerRecord<>(schemaTopic, 0, null, withSchema(v)));
       }
     }
     loaded = records;
@@ -80,17 +85,33 @@ final class GcsSinkScenario implements Scenario {
         + "}";
   }
 
+  private static final String SCHEMA = "{\"type\":\"struct\",\"name\":\"bench.Action\",\"optional\":false,"
+      + "\"fields\":[{\"field\":\"action\",\"type\":\"string\",\"optional\":false},"
+      + "{\"field\":\"user\",\"type\":\"string\",\"optional\":false},"
+      + "{\"field\":\"page\",\"type\":\"string\",\"optional\":false},"
+      + "{\"field\":\"ms\",\"type\":\"int64\",\"optional\":false},"
+      + "{\"field\":\"ua\",\"type\":\"string\",\"optional\":true},"
+      + "{\"field\":\"n\",\"type\":\"int64\",\"optional\":false}]}";
+
+  private static String withSchema(String value) {
+    return "{\"schema\":" + SCHEMA + ",\"payload\":" + value + "}";
+  }
+
   /** The null sink: what the Connect runtime reaches by itself. */
   @Override
   public Result baseline(ConnectCluster cluster, int records) throws Exception {
     load(cluster, records);
+    return nullSink(cluster, records, topic, false);
+  }
+
+  private Result nullSink(ConnectCluster cluster, int records, String from, boolean schemas) throws Exception {
     String name = "bench-null-" + System.nanoTime();
     Map<String, String> c = new HashMap<>();
     c.put("connector.class", "io.cloudbridge.fixture.NullSink");
     c.put("tasks.max", "1");
-    c.put("topics", topic);
+    c.put("topics", from);
     c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    c.put("value.converter.schemas.enable", "false");
+    c.put("value.converter.schemas.enable", Boolean.toString(schemas));
     HeapWatch.reset();
     long start = System.nanoTime();
     cluster.configureConnector(name, c);
@@ -100,8 +121,8 @@ final class GcsSinkScenario implements Scenario {
     }
     long nanos = System.nanoTime() - start;
     cluster.deleteConnector(name);
-    return new Result("baseline: null sink (Connect runtime)", records, valueBytes, nanos, new long[0],
-        HeapWatch.peak());
+    return new Result("baseline: null sink" + (schemas ? " (schemas)" : " (Connect runtime)"), records, valueBytes,
+        nanos, new long[0], HeapWatch.peak());
   }
 
   private static double sinkRecordsSent(ObjectName name) {
@@ -116,37 +137,49 @@ final class GcsSinkScenario implements Scenario {
   @Override
   public Result measured(ConnectCluster cluster, int records) throws Exception {
     load(cluster, records);
-    Result plain = run(cluster, records, "none");
-    Result gzip = run(cluster, records, "gzip");
-    for (String compression : new String[] {"none", "gzip"}) {
-      Result encode = encodeOnly(records, compression);
-      Result sink = compression.equals("none") ? plain : gzip;
-      System.out.printf("jsonl %s: sink %.0f records/s, encode-only %.0f records/s, sink/encode-only %.2f%n",
-          compression, sink.recordsPerSecond(), encode.recordsPerSecond(),
-          sink.recordsPerSecond() / encode.recordsPerSecond());
+    Result plain = run(cluster, records, topic, "jsonl", "none");
+    Result gzip = run(cluster, records, topic, "jsonl", "gzip");
+    Result parquetNull = nullSink(cluster, records, schemaTopic, true);
+    Result parquet = run(cluster, records, schemaTopic, "parquet", "snappy");
+    Result[][] pairs = {
+        {plain, encodeOnly(records, "jsonl", "none")},
+        {gzip, encodeOnly(records, "jsonl", "gzip")},
+        {parquet, encodeOnly(records, "parquet", "snappy")}};
+    System.out.println(Result.header());
+    for (Result[] pair : pairs) {
+      System.out.println(pair[0].row());
+      System.out.println(pair[1].row());
     }
-    System.out.printf("jsonl gzip through the sink: %.0f records/s, %.1f MB/s%n", gzip.recordsPerSecond(),
-        gzip.megabytesPerSecond());
+    System.out.println(parquetNull.row());
+    for (Result[] pair : pairs) {
+      System.out.printf("%s: sink/encode-only %.2f (target 0.7)%n", pair[0].label(),
+          pair[0].recordsPerSecond() / pair[1].recordsPerSecond());
+    }
+    System.out.printf("parquet snappy: sink/null sink with schemas %.2f%n",
+        parquet.recordsPerSecond() / parquetNull.recordsPerSecond());
+    System.out.println("(the summary below: jsonl none against the schemaless null sink, target 0.8)");
     return plain;
   }
 
-  private Result run(ConnectCluster cluster, int records, String compression) throws Exception {
-    String name = "bench-gcs-" + compression + "-" + System.nanoTime();
+  private Result run(ConnectCluster cluster, int records, String from, String format, String compression)
+      throws Exception {
+    String name = "bench-gcs-" + format + "-" + compression + "-" + System.nanoTime();
     Map<String, String> c = new HashMap<>();
     c.put("connector.class", "io.cloudbridge.gcs.GcsSinkConnector");
     c.put("tasks.max", "1");
-    c.put("topics", topic);
+    c.put("topics", from);
     c.put("gcs.bucket.name", "bench");
     c.put("gcs.endpoint.override", gcs.url());
     c.put("gcp.credentials.source", "none");
     c.put("gcp.project.id", "bench");
     c.put("file.name.template", name + "/{{topic}}+{{partition}}+{{start_offset}}");
+    c.put("format.output.type", format);
     c.put("file.compression.type", compression);
     c.put("flush.size", "50000");
     c.put("gcs.upload.chunk.bytes", Integer.toString(8 << 20));
     c.put("rotate.schedule.interval.ms", "500");
     c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    c.put("value.converter.schemas.enable", "false");
+    c.put("value.converter.schemas.enable", Boolean.toString(format.equals("parquet")));
     HeapWatch.reset();
     long start = System.nanoTime();
     cluster.configureConnector(name, c);
@@ -157,7 +190,8 @@ final class GcsSinkScenario implements Scenario {
     long nanos = System.nanoTime() - start;
     long peak = HeapWatch.peak();
     cluster.deleteConnector(name);
-    return new Result("measured: GCS sink jsonl " + compression, records, valueBytes, nanos, new long[0], peak);
+    return new Result("measured: GCS sink " + format + " " + compression, records, valueBytes, nanos, new long[0],
+        peak);
   }
 
   private static long written(String connector) {
@@ -169,27 +203,30 @@ final class GcsSinkScenario implements Scenario {
   }
 
   /** The same records, converted as the worker converts them (not timed), encoded by the sink's format code. */
-  private Result encodeOnly(int records, String compression) throws Exception {
+  private Result encodeOnly(int records, String format, String compression) throws Exception {
+    boolean schemas = format.equals("parquet");
     JsonConverter converter = new JsonConverter();
-    converter.configure(Map.of("schemas.enable", "false"), false);
+    converter.configure(Map.of("schemas.enable", Boolean.toString(schemas)), false);
     List<SinkRecord> converted = new ArrayList<>(records);
     for (int i = 0; i < records; i++) {
-      var v = converter.toConnectData(topic, value(i).getBytes(StandardCharsets.UTF_8));
+      String json = schemas ? withSchema(value(i)) : value(i);
+      var v = converter.toConnectData(topic, json.getBytes(StandardCharsets.UTF_8));
       converted.add(new SinkRecord(topic, 0, null, null, v.schema(), v.value(), i));
     }
-    OutputFormat format = new OutputFormat(new GcsSinkConfig(Map.of("gcs.bucket.name", "bench",
-        "file.compression.type", compression)));
+    OutputFormat output = new OutputFormat(new GcsSinkConfig(Map.of("gcs.bucket.name", "bench",
+        "format.output.type", format, "file.compression.type", compression)));
+    HeapWatch.reset();
     long start = System.nanoTime();
     for (int from = 0; from < records; from += 50_000) {
-      try (OutputStream out = format.compress(OutputStream.nullOutputStream())) {
-        RecordWriter w = format.writer(out);
+      try (OutputStream out = output.compress(OutputStream.nullOutputStream())) {
+        RecordWriter w = output.writer(out);
         for (int i = from; i < Math.min(records, from + 50_000); i++) {
           w.write(converted.get(i));
         }
         w.finish();
       }
     }
-    return new Result("encode-only jsonl " + compression, records, valueBytes, System.nanoTime() - start,
-        new long[0], 0);
+    return new Result("encode-only " + format + " " + compression, records, valueBytes, System.nanoTime() - start,
+        new long[0], HeapWatch.peak());
   }
 }

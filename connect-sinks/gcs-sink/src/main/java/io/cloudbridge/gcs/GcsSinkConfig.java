@@ -30,6 +30,7 @@ public final class GcsSinkConfig extends AbstractConfig {
   public static final String ENDPOINT = "gcs.endpoint.override";
   public static final String CHUNK_BYTES = "gcs.upload.chunk.bytes";
   public static final String MEMORY_BYTES = "gcs.task.memory.bytes";
+  public static final String UPLOAD_THREADS = "gcs.upload.threads";
   public static final String RETRY_ATTEMPTS = "gcs.retry.max.attempts";
   public static final String RETRY_INITIAL_MS = "gcs.retry.initial.backoff.ms";
   public static final String RETRY_MAX_MS = "gcs.retry.max.backoff.ms";
@@ -135,9 +136,16 @@ public final class GcsSinkConfig extends AbstractConfig {
             "Bytes an open object buffers before sending them to its resumable upload; a multiple of 256 KiB."
                 + " Each open object holds one such buffer.", GCS_GROUP, ++g, Width.SHORT, "Upload chunk")
         .define(MEMORY_BYTES, Type.LONG, 128L << 20, Range.atLeast(UPLOAD_UNIT), Importance.MEDIUM,
-            "Memory a task's open objects may hold (upload chunks and compression buffers). When another object"
-                + " would not fit, the partition with the most open objects is finalized first, so its memory is"
-                + " freed.", GCS_GROUP, ++g, Width.SHORT, "Task memory")
+            "Memory a task's objects may hold: what open objects buffer (each up to one chunk), chunks waiting for"
+                + " an upload thread, and an estimate for each open object's encoder and compressor (a Parquet row"
+                + " group). When it is reached the task pauses its partitions and waits for chunks in flight to be"
+                + " sent (resuming them below half of it); with nothing in flight it sends the whole 256 KiB units"
+                + " of the largest buffers, and only then finalizes the objects of the partition holding the most."
+                + " It may be passed by at most one record and one buffer's growth.", GCS_GROUP, ++g, Width.SHORT,
+            "Task memory")
+        .define(UPLOAD_THREADS, Type.INT, 2, Range.between(1, 32), Importance.LOW,
+            "Threads per task that send chunks to GCS while the task encodes; an object's chunks go in order.",
+            GCS_GROUP, ++g, Width.SHORT, "Upload threads")
         .define(RETRY_ATTEMPTS, Type.INT, 8, Range.between(1, 100), Importance.LOW,
             "Attempts of each GCS call on 408, 429, 5xx and dropped connections (resumable uploads resume where GCS"
                 + " stopped); after the last, the task fails with the error.", GCS_GROUP, ++g, Width.SHORT,
@@ -283,6 +291,10 @@ public final class GcsSinkConfig extends AbstractConfig {
 
   public int chunkBytes() {
     return chunkBytes;
+  }
+
+  public int uploadThreads() {
+    return getInt(UPLOAD_THREADS);
   }
 
   public long memoryBytes() {

@@ -78,8 +78,10 @@ public class GcsSinkConnector extends SinkConnector {
           values.get(GcsSinkConfig.BUCKET).addErrorMessage(problem);
         }
       } catch (ConfigException e) {
-        String key = e.getMessage() != null && e.getMessage().contains(GcsSinkConfig.TEMPLATE)
-            ? GcsSinkConfig.TEMPLATE : GcsSinkConfig.BUCKET;
+        // A rule across settings (template, format and compression, ...): the error goes to the setting it names.
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile("for configuration ([\\w.]+)")
+            .matcher(String.valueOf(e.getMessage()));
+        String key = named.find() && values.containsKey(named.group(1)) ? named.group(1) : GcsSinkConfig.BUCKET;
         values.get(key).addErrorMessage(e.getMessage());
       }
     }

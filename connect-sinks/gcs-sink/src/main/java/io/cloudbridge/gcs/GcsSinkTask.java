@@ -53,6 +53,12 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   private Counter badRecords;
   private Counter nullsSkipped;
   private final AtomicLong openObjects = new AtomicLong();
+  private Uploads uploads;
+  private boolean paused;
+  private Counter pauses;
+  private final AtomicLong uncommitted = new AtomicLong();
+  private final AtomicLong oldestOpenGroup = new AtomicLong(-1);
+  private final RetryCounting retries = new RetryCounting();
 
   @Override
   public String version() {
@@ -64,9 +70,10 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
     config = new GcsSinkConfig(props);
     format = new OutputFormat(config);
     namer = new ObjectNamer(config, format.extension());
-    storage = StorageClient.create(config);
+    storage = StorageClient.create(config, retries);
     connector = props.getOrDefault("name", "gcs-sink");
     markers = new GroupMarkers(storage, config.bucket(), config.markerPrefix() + connector + "/");
+    uploads = new Uploads(config.uploadThreads(), connector);
     if (config.memoryBytes() < perObjectBytes()) {
       throw new ConnectException(GcsSinkConfig.MEMORY_BYTES + " (" + config.memoryBytes() + ") is below what one"
           + " open object needs (" + perObjectBytes() + ": " + GcsSinkConfig.CHUNK_BYTES + " and its encoder)");
@@ -87,8 +94,19 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
     nullsSkipped = metrics.counter("records-null-skipped-total",
         "Records with a null value skipped, as behavior.on.null.values=skip asks.");
     metrics.gauge("open-objects", "Objects being written.", openObjects::get);
-    metrics.gauge("buffered-bytes", "Memory the open objects may hold (upload chunks and encoders).",
-        () -> openObjects.get() * perObjectBytes());
+    metrics.gauge("buffered-bytes", "Memory the task's objects hold: unsent buffers, chunks in flight, and the"
+        + " estimate for encoders and compressors (see " + GcsSinkConfig.MEMORY_BYTES + ").", this::memoryHeld);
+    pauses = metrics.counter("memory-pauses-total",
+        "Times the task paused its partitions because its objects held " + GcsSinkConfig.MEMORY_BYTES + ".");
+    metrics.gauge("upload-retries-total", "GCS calls answered with an error that is retried (408, 429, 5xx, a"
+        + " dropped connection); uploads resume where GCS stopped.", retries::retried);
+    metrics.gauge("uncommitted-records", "Records in objects not finalized yet, so their offsets are not committable.",
+        uncommitted::get);
+    metrics.gauge("commit-lag-ms", "How long ago the oldest open object was opened: its records wait that long for"
+        + " their offsets to become committable.", () -> {
+          long opened = oldestOpenGroup.get();
+          return opened < 0 ? 0 : Math.max(0, System.currentTimeMillis() - opened);
+        });
     if (config.rotateScheduleMillis() > 0) {
       long tick = Math.max(100, Math.min(1_000, config.rotateScheduleMillis() / 10));
       timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -108,7 +126,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   @Override
   public synchronized void open(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
-      writers.put(tp, new PartitionWriter(tp, config, storage, namer, format, markers, connector, this));
+      writers.put(tp, new PartitionWriter(tp, config, storage, namer, format, markers, connector, uploads, this));
     }
   }
 
@@ -118,6 +136,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
     if (failed != null) {
       throw new ConnectException("Finalizing objects on schedule failed: " + failed.getMessage(), failed);
     }
+    resumeIfDrained();
     for (SinkRecord r : records) {
       PartitionWriter w = writers.get(new TopicPartition(r.topic(), r.kafkaPartition()));
       if (w == null) {
@@ -133,7 +152,9 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
         continue;
       }
       try {
-        makeRoom(w);
+        if (memoryHeld() >= config.memoryBytes()) {
+          makeRoom();
+        }
         w.write(r);
       } catch (DataException bad) {
         report(r, bad);
@@ -144,8 +165,26 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
         throw new ConnectException("Writing " + RecordWriter.describe(r) + " to gs://" + config.bucket() + " failed"
             + " after the retries: " + e.getMessage(), e);
       }
-      openObjects.set(countOpen());
     }
+    updateGauges();
+  }
+
+  /** Once per batch and timer tick, not per record: the gauges sum over every partition. */
+  private void updateGauges() {
+    long objects = 0;
+    long records = 0;
+    long oldest = -1;
+    for (PartitionWriter w : writers.values()) {
+      objects += w.openObjects();
+      records += w.uncommitted();
+      long opened = w.groupOpenedAt();
+      if (opened >= 0 && (oldest < 0 || opened < oldest)) {
+        oldest = opened;
+      }
+    }
+    openObjects.set(objects);
+    uncommitted.set(records);
+    oldestOpenGroup.set(oldest);
   }
 
   private void report(SinkRecord r, DataException bad) {
@@ -158,30 +197,64 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
     reporter.report(r, bad);
   }
 
-  /** Before a record might open another object: if the budget is full, finalize the group with most objects. */
-  private void makeRoom(PartitionWriter next) throws IOException {
-    while ((countOpen() + 1) * perObjectBytes() > config.memoryBytes()) {
-      PartitionWriter fullest = next;
+  /** What the task's objects hold: unsent buffers, chunks in flight, and each open object's encoder estimate. */
+  private long memoryHeld() {
+    Uploads u = uploads;
+    return u == null ? 0 : u.held() + u.openObjects() * format.overheadBytes();
+  }
+
+  /**
+   * The memory budget is reached: pause the partitions (Connect fetches nothing more for them), then free memory:
+   * wait for chunks in flight; with none, send the whole units of the largest buffer; with none large enough,
+   * finalize the objects of the partition that holds the most.
+   */
+  private void makeRoom() throws IOException {
+    if (!paused) {
+      paused = true;
+      pauses.increment();
+      context.pause(writers.keySet().toArray(new TopicPartition[0]));
+      log.debug("Memory budget reached ({} bytes held): pausing {} partitions", memoryHeld(), writers.size());
+    }
+    while (memoryHeld() >= config.memoryBytes()) {
+      if (uploads.inFlight() > 0) {
+        try {
+          uploads.awaitProgress(1_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ConnectException("Interrupted while waiting for uploads to free memory", e);
+        }
+        continue;
+      }
+      ObjectUpload largest = null;
+      PartitionWriter holdsMost = null;
       for (PartitionWriter w : writers.values()) {
-        if (w.openObjects() > fullest.openObjects()) {
-          fullest = w;
+        ObjectUpload candidate = w.largestBuffer();
+        if (candidate != null && (largest == null || candidate.heldBytes() > largest.heldBytes())) {
+          largest = candidate;
+        }
+        if (w.openObjects() > 0 && (holdsMost == null || w.heldBytes() > holdsMost.heldBytes())) {
+          holdsMost = w;
         }
       }
-      if (fullest.openObjects() == 0) {
-        return;
+      if (largest != null && largest.sendWholeUnits()) {
+        continue;
       }
-      log.debug("Memory budget reached with {} open objects: finalizing those of {}", countOpen(),
-          fullest.partition());
-      fullest.endGroup();
+      if (holdsMost == null) {
+        return; // nothing open: what is held is on its way out
+      }
+      log.debug("Memory budget reached with {} open objects, none with a whole unit to send: finalizing those of"
+          + " {}", uploads.openObjects(), holdsMost.partition());
+      holdsMost.endGroup();
     }
   }
 
-  private long countOpen() {
-    long n = 0;
-    for (PartitionWriter w : writers.values()) {
-      n += w.openObjects();
+  /** Resumes the partitions once the objects hold less than half the budget. */
+  private void resumeIfDrained() {
+    if (paused && memoryHeld() < config.memoryBytes() / 2) {
+      paused = false;
+      context.resume(writers.keySet().toArray(new TopicPartition[0]));
+      log.debug("Memory below half the budget: resuming {} partitions", writers.size());
     }
-    return n;
   }
 
   private synchronized void endScheduledGroups() {
@@ -190,7 +263,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       for (PartitionWriter w : writers.values()) {
         w.endIfScheduled(now);
       }
-      openObjects.set(countOpen());
+      updateGauges();
     } catch (Throwable t) {
       // put() fails the task with it: the timer thread cannot.
       timerFailure.compareAndSet(null, t);
@@ -200,6 +273,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   @Override
   public synchronized Map<TopicPartition, OffsetAndMetadata> preCommit(
       Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    resumeIfDrained();
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
       long offset = e.getValue().committable();
@@ -218,7 +292,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
         w.abandon();
       }
     }
-    openObjects.set(countOpen());
+    updateGauges();
   }
 
   @Override
@@ -228,6 +302,9 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
     }
     writers.values().forEach(PartitionWriter::abandon);
     writers.clear();
+    if (uploads != null) {
+      uploads.close();
+    }
     if (metrics != null) {
       metrics.close();
     }

@@ -8,39 +8,60 @@ import io.cloudbridge.gcs.format.RecordWriter;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * One object being written: a resumable upload that receives the encoded, compressed records a chunk at a time,
- * so an object of any size holds only one chunk in memory. The upload asks GCS to create the object only if no
- * object of that name exists; finishing it makes the object appear whole, and abandoning it leaves nothing.
+ * One object being written: a resumable upload that receives the encoded, compressed records a chunk at a time.
+ * The object buffers what it has not sent yet, growing up to one chunk; a full chunk goes to an upload thread (see
+ * {@link Uploads}), so an object of any size holds at most one chunk, and the task encodes while chunks are sent.
+ * The upload asks GCS to create the object only if no object of that name exists; finishing it makes the object
+ * appear whole, and abandoning it leaves nothing.
  */
 final class ObjectUpload {
+
+  /** GCS takes resumable upload chunks in multiples of this. */
+  static final int UNIT = 256 * 1024;
+  private static final int FIRST_BUFFER = 16 * 1024;
 
   private final BlobInfo info;
   private final long startOffset;
   private final String groupKey;
   private final WriteChannel channel;
+  private final Uploads uploads;
+  private final int chunkBytes;
   private final Counting stored;
   private final OutputStream compressed;
   private final RecordWriter writer;
+  /** The last step of this object's upload; each chunk and the final close run after the one before. */
+  private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+  private byte[] buffer;
+  private int count;
+  private boolean ended;
   private long lastOffset;
   private long records;
 
   ObjectUpload(Storage storage, BlobInfo info, OutputFormat format, int chunkBytes, long startOffset,
-      String groupKey) throws IOException {
+      String groupKey, Uploads uploads) throws IOException {
     this.info = info;
     this.startOffset = startOffset;
     this.groupKey = groupKey;
+    this.uploads = uploads;
+    this.chunkBytes = chunkBytes;
     this.channel = storage.writer(info, Storage.BlobWriteOption.doesNotExist());
-    channel.setChunkSize(chunkBytes);
-    this.stored = new Counting(Channels.newOutputStream(channel));
+    // The channel's own buffer is one unit, allocated only for a last piece smaller than that: the chunks written
+    // to it are whole units, which it sends without copying.
+    channel.setChunkSize(UNIT);
+    uploads.opened();
+    this.stored = new Counting(new Chunks());
     this.compressed = format.compress(stored);
     this.writer = format.writer(compressed);
   }
 
   void write(SinkRecord record) throws IOException {
+    failIfBroken();
     writer.write(record);
     lastOffset = record.kafkaOffset();
     records++;
@@ -56,10 +77,92 @@ final class ObjectUpload {
     return writer.bufferedBytes();
   }
 
-  /** Ends the content and finalizes the upload: the object exists once this returns. */
+  /** Memory this object's unsent buffer takes. */
+  long heldBytes() {
+    return buffer == null ? 0 : buffer.length;
+  }
+
+  /**
+   * Sends the whole units of what the object buffers now, to free memory before its chunk is full; false if it
+   * holds less than a unit.
+   */
+  boolean sendWholeUnits() {
+    if (count < UNIT || ended) {
+      return false;
+    }
+    int whole = count - count % UNIT;
+    byte[] full = buffer;
+    int rest = count - whole;
+    buffer = null;
+    count = 0;
+    if (rest > 0) {
+      allocate(Math.max(FIRST_BUFFER, rest));
+      System.arraycopy(full, whole, buffer, 0, rest);
+      count = rest;
+    }
+    send(full, whole);
+    return true;
+  }
+
+  /** Ends the content and hands the upload's end to the upload threads, without waiting ({@link #finish} waits). */
+  void end() throws IOException {
+    if (!ended) {
+      writer.finish();
+      compressed.close();
+    }
+  }
+
+  /** Ends the content and finalizes the upload, waiting for it: the object exists once this returns. */
   void finish() throws IOException {
-    writer.finish();
-    compressed.close();
+    end();
+    await();
+  }
+
+  /** Drops the object: its buffer is freed; chunks already handed over are sent, but the upload never completes. */
+  void abandon() {
+    if (!ended) {
+      ended = true;
+      uploads.buffered(-heldBytes());
+      uploads.closed();
+      buffer = null;
+    }
+  }
+
+  private void allocate(int size) {
+    buffer = new byte[size];
+    uploads.buffered(size);
+  }
+
+  private void send(byte[] bytes, int length) {
+    uploads.buffered(-bytes.length);
+    ByteBuffer chunk = ByteBuffer.wrap(bytes, 0, length);
+    tail = uploads.after(tail, bytes.length, () -> {
+      while (chunk.hasRemaining()) {
+        channel.write(chunk);
+      }
+    });
+  }
+
+  /** A failed chunk fails the object at the next record, not only when it ends. */
+  private void failIfBroken() throws IOException {
+    if (tail.isCompletedExceptionally()) {
+      await();
+    }
+  }
+
+  private void await() throws IOException {
+    try {
+      tail.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IOException("Uploading gs://" + info.getBucket() + "/" + info.getName() + ": " + cause, cause);
+    }
   }
 
   String name() {
@@ -91,6 +194,57 @@ final class ObjectUpload {
   /** Bytes handed to the upload so far, as stored (compressed); the compressor may still hold some. */
   long storedBytes() {
     return stored.count;
+  }
+
+  /** Collects the object's bytes into chunks and hands each full one to an upload thread. */
+  private final class Chunks extends OutputStream {
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      while (len > 0) {
+        if (buffer == null) {
+          allocate(Math.min(chunkBytes, Math.max(FIRST_BUFFER, len)));
+        } else if (count == buffer.length) {
+          int size = Math.min(chunkBytes, Math.max(buffer.length * 2, count + len));
+          byte[] grown = new byte[size];
+          System.arraycopy(buffer, 0, grown, 0, count);
+          uploads.buffered(size - buffer.length);
+          buffer = grown;
+        }
+        int n = Math.min(len, buffer.length - count);
+        System.arraycopy(b, off, buffer, count, n);
+        count += n;
+        off += n;
+        len -= n;
+        if (count == chunkBytes) {
+          byte[] full = buffer;
+          buffer = null;
+          count = 0;
+          send(full, full.length);
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      if (ended) {
+        return;
+      }
+      if (buffer != null) {
+        byte[] last = buffer;
+        int length = count;
+        buffer = null;
+        count = 0;
+        send(last, length);
+      }
+      ended = true;
+      uploads.closed();
+      tail = uploads.after(tail, 0, channel::close);
+    }
   }
 
   /** Counts what passes to the upload. */

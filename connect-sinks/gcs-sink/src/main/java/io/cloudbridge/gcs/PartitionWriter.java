@@ -44,6 +44,7 @@ final class PartitionWriter {
   private final OutputFormat format;
   private final GroupMarkers markers;
   private final Listener listener;
+  private final Uploads uploads;
   private final Map<String, ObjectUpload> open = new LinkedHashMap<>();
   /** Names (group keys) whose object of this group exists already: their records are skipped. */
   private final Set<String> existing = new HashSet<>();
@@ -64,7 +65,8 @@ final class PartitionWriter {
   private boolean firstGroup = true;
 
   PartitionWriter(TopicPartition tp, GcsSinkConfig config, Storage storage, ObjectNamer namer, OutputFormat format,
-      GroupMarkers markers, String connector, Listener listener) {
+      GroupMarkers markers, String connector, Uploads uploads, Listener listener) {
+    this.uploads = uploads;
     this.tp = tp;
     this.config = config;
     this.storage = storage;
@@ -193,7 +195,7 @@ final class PartitionWriter {
     String target = namer.hasEndOffset() ? pending + name : name;
     BlobInfo info = BlobInfo.newBuilder(config.bucket(), target).setContentType(format.contentType())
         .setContentEncoding(format.contentEncoding()).setMetadata(metadata).build();
-    ObjectUpload upload = new ObjectUpload(storage, info, format, config.chunkBytes(), offset, key);
+    ObjectUpload upload = new ObjectUpload(storage, info, format, config.chunkBytes(), offset, key, uploads);
     open.put(key, upload);
     return upload;
   }
@@ -221,6 +223,11 @@ final class PartitionWriter {
         markers.write(tp, groupStart, end, names);
       }
       for (ObjectUpload upload : open.values()) {
+        if (upload.records() > 0) {
+          upload.end(); // the objects' last chunks are sent side by side, then each is awaited
+        }
+      }
+      for (ObjectUpload upload : open.values()) {
         finish(upload);
       }
     }
@@ -243,6 +250,7 @@ final class PartitionWriter {
     if (upload.records() == 0) {
       // Its only records were bad ones (reported): no object; a replay reaches the same conclusion.
       log.debug("{} holds no records; not creating it", upload.name());
+      upload.abandon();
       return;
     }
     try {
@@ -325,12 +333,43 @@ final class PartitionWriter {
     return lastOffset < 0 ? -1 : lastOffset + 1;
   }
 
+  /** Records read since the open group started: their offsets wait for its objects to be finalized. */
+  long uncommitted() {
+    return groupStart < 0 ? 0 : lastOffset + 1 - groupStart;
+  }
+
+  /** When the open group's first object was opened (wall clock), or -1 without one. */
+  long groupOpenedAt() {
+    return open.isEmpty() ? -1 : groupOpenedAt;
+  }
+
+  /** The open object holding the most unsent bytes, or null. */
+  ObjectUpload largestBuffer() {
+    ObjectUpload largest = null;
+    for (ObjectUpload u : open.values()) {
+      if (largest == null || u.heldBytes() > largest.heldBytes()) {
+        largest = u;
+      }
+    }
+    return largest;
+  }
+
+  /** Unsent bytes of the open objects. */
+  long heldBytes() {
+    long held = 0;
+    for (ObjectUpload u : open.values()) {
+      held += u.heldBytes();
+    }
+    return held;
+  }
+
   int openObjects() {
     return open.size();
   }
 
   /** Drops the open objects unfinished: their uploads never complete, and the offsets are read again later. */
   void abandon() {
+    open.values().forEach(ObjectUpload::abandon);
     open.clear();
     existing.clear();
     groupStart = -1;

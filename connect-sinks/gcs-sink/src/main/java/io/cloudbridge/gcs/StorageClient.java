@@ -11,7 +11,13 @@ final class StorageClient {
   private StorageClient() {}
 
   static Storage create(GcsSinkConfig config) {
+    return create(config, new RetryCounting());
+  }
+
+  /** A client whose retried errors {@code retries} counts. */
+  static Storage create(GcsSinkConfig config, RetryCounting retries) {
     StorageOptions.Builder b = StorageOptions.http().setCredentials(config.gcp().credentials())
+        .setStorageRetryStrategy(retries)
         .setRetrySettings(RetrySettings.newBuilder()
             .setMaxAttempts(config.retryAttempts())
             .setInitialRetryDelayDuration(Duration.ofMillis(config.retryInitialMillis()))

@@ -297,6 +297,64 @@ class GcsSinkIT {
   }
 
   @Test
+  void gcsErrorsAreRetriedCountedAndLeaveEveryRecordOnceWithTheMetricsSayingSo() throws Exception {
+    connect.createTopic("flaky", 1);
+    // Two chunk uploads answered 503, one dropped connection on another, and a 429 on a metadata call.
+    gcs.faults().failNext(2, "PUT", "upload_id", 503).dropConnectionNext(1, "PUT", "upload_id")
+        .failNext(1, "POST", "/o", 429);
+    Map<String, String> c = config("flaky", "flaky/{{topic}}+{{partition}}+{{start_offset}}");
+    c.put("flush.size", "25");
+    c.put("gcs.retry.initial.backoff.ms", "20");
+    c.put("gcs.retry.max.backoff.ms", "200");
+    connect.configureConnector("flaky-lake", c);
+    long now = System.currentTimeMillis();
+    try (KafkaProducer<String, String> p = producer()) {
+      for (int i = 0; i < 100; i++) {
+        p.send(new ProducerRecord<>("flaky", 0, now, null, "{\"n\":" + i + "}")).get();
+      }
+    }
+    await("every record in an object").atMost(Duration.ofSeconds(60)).until(() -> count(objects("flaky/")) == 100);
+    List<Integer> seen = new ArrayList<>();
+    objects("flaky/").values().forEach(records -> records.forEach(r -> seen.add(r.get("n").asInt())));
+    assertThat(seen).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 100).boxed().toList());
+    assertThat(gcs.faults().injected()).isGreaterThanOrEqualTo(4);
+    assertThat(PluginMetrics.task("flaky-lake", "upload-retries-total")).isGreaterThanOrEqualTo(4);
+    assertThat(PluginMetrics.task("flaky-lake", "objects-written-total")).isEqualTo(4);
+    assertThat(PluginMetrics.task("flaky-lake", "uncommitted-records")).isZero();
+    assertThat(PluginMetrics.task("flaky-lake", "commit-lag-ms")).isZero();
+    connect.deleteConnector("flaky-lake");
+  }
+
+  @Test
+  void atItsMemoryBudgetTheTaskPausesUntilSlowUploadsDrain() throws Exception {
+    connect.createTopic("bulky", 1);
+    long now = System.currentTimeMillis();
+    String pad = "y".repeat(1000);
+    try (KafkaProducer<String, String> p = producer()) {
+      for (int i = 0; i < 4000; i++) {
+        p.send(new ProducerRecord<>("bulky", 0, now, null, "{\"n\":" + i + ",\"pad\":\"" + pad + "\"}"));
+      }
+      p.flush();
+    }
+    // Slow chunk uploads: chunks of 256 KiB pile up in flight against a 1 MiB budget.
+    gcs.faults().delayNext(8, "PUT", "upload_id", Duration.ofMillis(400));
+    Map<String, String> c = config("bulky", "bulky/{{topic}}+{{partition}}+{{start_offset}}");
+    c.put("gcs.upload.chunk.bytes", "262144");
+    c.put("gcs.task.memory.bytes", Integer.toString(1 << 20));
+    c.put("flush.size", "4000");
+    c.put("rotate.schedule.interval.ms", "30000");
+    connect.configureConnector("bulky-lake", c);
+    await("every record in an object").atMost(Duration.ofSeconds(90)).until(() -> count(objects("bulky/")) == 4000);
+    List<Integer> seen = new ArrayList<>();
+    objects("bulky/").values().forEach(records -> records.forEach(r -> seen.add(r.get("n").asInt())));
+    assertThat(seen).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 4000).boxed().toList());
+    assertThat(PluginMetrics.task("bulky-lake", "memory-pauses-total")).isGreaterThanOrEqualTo(1);
+    assertThat(objects("bulky/")).as("one object: the budget was kept by waiting, not by finalizing early")
+        .hasSize(1);
+    connect.deleteConnector("bulky-lake");
+  }
+
+  @Test
   void aRecordTheNameCannotTakeGoesToTheDeadLetterTopicNamingIt() throws Exception {
     connect.createTopic("mixed", 1);
     long now = System.currentTimeMillis();
@@ -329,6 +387,11 @@ class GcsSinkIT {
     c.put("gcs.bucket.name", "no-such-bucket");
     var missing = connect.embedded().validateConnectorConfig("GcsSinkConnector", c);
     assertThat(errors(missing, "gcs.bucket.name")).anyMatch(e -> e.contains("gs://no-such-bucket does not exist"));
+    c = config("t", "{{topic}}/{{partition}}/{{start_offset}}");
+    c.put("format.output.type", "parquet");
+    c.put("file.compression.type", "deflate");
+    var codec = connect.embedded().validateConnectorConfig("GcsSinkConnector", c);
+    assertThat(errors(codec, "file.compression.type")).anyMatch(e -> e.contains("none, snappy, zstd, gzip"));
   }
 
   private static String hourBefore(long base) {

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two hundred partitions, each with an open object, written by one task in a worker capped at 256 MiB of heap
- * with a 24 MiB memory budget: the open objects would need 200 upload chunks (50 MiB) at once, so the task
- * finalizes partitions' objects early to stay within the budget. Every record is written, once, and the worker
- * never runs out of memory.
+ * with a 4 MiB memory budget: the open objects' buffers and encoders would need about 25 MiB at once, so the task
+ * pauses its partitions and, with no whole upload unit to send, finalizes partitions' objects early to stay within
+ * the budget. Every record is written, once, and the worker never runs out of memory.
  */
 class GcsSinkMemoryIT {
 
@@ -97,7 +97,7 @@ class GcsSinkMemoryIT {
         config.put("gcp.project.id", "cloudbridge-local");
         config.put("file.name.template", "wide/{{partition}}/{{topic}}+{{partition}}+{{start_offset}}");
         config.put("gcs.upload.chunk.bytes", "262144");
-        config.put("gcs.task.memory.bytes", System.getProperty("mem.budget", Integer.toString(24 << 20)));
+        config.put("gcs.task.memory.bytes", System.getProperty("mem.budget", Integer.toString(4 << 20)));
         config.put("flush.size", "100000");
         config.put("rotate.schedule.interval.ms", "5000");
         worker.putConnector("wide", JSON.writeValueAsString(config));

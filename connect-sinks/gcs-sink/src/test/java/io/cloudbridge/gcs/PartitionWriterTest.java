@@ -41,6 +41,7 @@ class PartitionWriterTest {
   private GcsSinkConfig config;
   private final List<String> finalized = new ArrayList<>();
   private Runnable onFinalized = () -> { };
+  private final Uploads uploads = new Uploads(2, "test");
 
   @BeforeEach
   void start() {
@@ -66,6 +67,7 @@ class PartitionWriterTest {
 
   @AfterEach
   void stop() throws Exception {
+    uploads.close();
     storage.close();
     gcs.close();
   }
@@ -73,7 +75,7 @@ class PartitionWriterTest {
   private PartitionWriter writer() {
     OutputFormat format = new OutputFormat(config);
     return new PartitionWriter(TP, config, storage, new ObjectNamer(config, format.extension()), format,
-        new GroupMarkers(storage, "lake", "_cloudbridge/test/"), "test", new PartitionWriter.Listener() {
+        new GroupMarkers(storage, "lake", "_cloudbridge/test/"), "test", uploads, new PartitionWriter.Listener() {
           @Override
           public void finalized(ObjectUpload upload) {
             finalized.add(upload.name());
@@ -147,17 +149,16 @@ class PartitionWriterTest {
   @Test
   void aStopBetweenTheMarkerAndTheLastObjectIsRepairedOnTheNextRead() throws Exception {
     PartitionWriter first = writer();
-    // The first group's first object is finalized; the next upload then fails, as a crash would leave it.
-    onFinalized = () -> {
-      onFinalized = () -> { };
-      gcs.faults().failNext(1, "PUT", "upload_id", 503);
-    };
+    // The first group (0..7, three objects) gets its marker; one of its three uploads then fails, as a crash would
+    // leave it: two objects exist, one does not.
+    gcs.faults().failNext(1, "PUT", "upload_id", 503);
     assertThatThrownBy(() -> write(first, 0, 10)).hasMessageContaining("503");
     long committed = first.committable();
     assertThat(committed).isEqualTo(0);
-    assertThat(finalized).hasSize(1);
+    assertThat(gcs.objectNames("lake")).filteredOn(n -> !n.startsWith("_cloudbridge/")).hasSize(2);
+    assertThat(gcs.objectNames("lake")).contains("_cloudbridge/test/actions/3/00000000000000000000.json");
+    first.abandon();
 
-    onFinalized = () -> { };
     PartitionWriter again = writer();
     write(again, committed, 20);
     again.endGroup();

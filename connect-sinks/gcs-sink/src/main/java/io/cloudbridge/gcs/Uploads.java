@@ -1,0 +1,111 @@
+package io.cloudbridge.gcs;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A task's upload threads, and the memory its objects hold: the bytes buffered in open objects and the chunks
+ * waiting for or being sent by an upload thread. The task thread encodes while the upload threads send; each
+ * object's chunks go one after another, in order.
+ */
+final class Uploads implements AutoCloseable {
+
+  /** An upload step that may fail. */
+  interface Step {
+    void run() throws IOException;
+  }
+
+  private final ExecutorService pool;
+  private final AtomicLong buffered = new AtomicLong();
+  private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong open = new AtomicLong();
+  private final Object drained = new Object();
+
+  Uploads(int threads, String name) {
+    this.pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "cloudbridge-gcs-upload-" + name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Runs {@code step} on an upload thread after {@code previous} (the object's last step), holding {@code bytes}
+   * as in flight until it ends. A step after a failed one does not run; the failure is passed on.
+   */
+  CompletableFuture<Void> after(CompletableFuture<Void> previous, long bytes, Step step) {
+    inFlight.addAndGet(bytes);
+    return previous.handleAsync((ok, failed) -> {
+      try {
+        if (failed != null) {
+          throw failed instanceof CompletionException c ? c : new CompletionException(failed);
+        }
+        step.run();
+        return null;
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      } finally {
+        release(bytes);
+      }
+    }, pool);
+  }
+
+  private void release(long bytes) {
+    inFlight.addAndGet(-bytes);
+    synchronized (drained) {
+      drained.notifyAll();
+    }
+  }
+
+  /** Open objects' buffers grew ({@code delta} > 0) or were handed over or dropped. */
+  void buffered(long delta) {
+    buffered.addAndGet(delta);
+  }
+
+  void opened() {
+    open.incrementAndGet();
+  }
+
+  void closed() {
+    open.decrementAndGet();
+  }
+
+  /** Objects opened and not yet ended or dropped. */
+  long openObjects() {
+    return open.get();
+  }
+
+  long inFlight() {
+    return inFlight.get();
+  }
+
+  /** Everything held: buffers of open objects and chunks in flight. */
+  long held() {
+    return buffered.get() + inFlight.get();
+  }
+
+  /** Waits until some chunk in flight is sent, at most {@code millis}. */
+  void awaitProgress(long millis) throws InterruptedException {
+    long before = inFlight.get();
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    synchronized (drained) {
+      while (inFlight.get() >= before && before > 0) {
+        long left = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
+        if (left <= 0) {
+          return;
+        }
+        drained.wait(left);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}
