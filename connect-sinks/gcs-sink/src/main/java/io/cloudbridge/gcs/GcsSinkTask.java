@@ -73,7 +73,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
     storage = StorageClient.create(config, retries);
     connector = props.getOrDefault("name", "gcs-sink");
     markers = new GroupMarkers(storage, config.bucket(), config.markerPrefix() + connector + "/");
-    uploads = new Uploads(config.uploadThreads(), connector);
+    uploads = new Uploads(config.uploadThreads(), config.memoryBytes(), connector);
     if (config.memoryBytes() < perObjectBytes()) {
       throw new ConnectException(GcsSinkConfig.MEMORY_BYTES + " (" + config.memoryBytes() + ") is below what one"
           + " open object needs (" + perObjectBytes() + ": " + GcsSinkConfig.CHUNK_BYTES + " and its encoder)");
@@ -107,15 +107,15 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
           long opened = oldestOpenGroup.get();
           return opened < 0 ? 0 : Math.max(0, System.currentTimeMillis() - opened);
         });
-    if (config.rotateScheduleMillis() > 0) {
-      long tick = Math.max(100, Math.min(1_000, config.rotateScheduleMillis() / 10));
-      timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cloudbridge-gcs-rotation-" + connector);
-        t.setDaemon(true);
-        return t;
-      });
-      timer.scheduleWithFixedDelay(this::endScheduledGroups, tick, tick, TimeUnit.MILLISECONDS);
-    }
+    // The timer ends groups on schedule and completes the groups whose uploads finished, also when no records come.
+    long tick = config.rotateScheduleMillis() > 0
+        ? Math.max(100, Math.min(1_000, config.rotateScheduleMillis() / 10)) : 1_000;
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "cloudbridge-gcs-rotation-" + connector);
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleWithFixedDelay(this::endScheduledGroups, tick, tick, TimeUnit.MILLISECONDS);
     log.info("Writing {} to gs://{}/ as {}", connector, config.bucket(), format.extension());
   }
 
@@ -137,6 +137,9 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       throw new ConnectException("Finalizing objects on schedule failed: " + failed.getMessage(), failed);
     }
     resumeIfDrained();
+    if (records.isEmpty()) {
+      completeEnded();
+    }
     for (SinkRecord r : records) {
       PartitionWriter w = writers.get(new TopicPartition(r.topic(), r.kafkaPartition()));
       if (w == null) {
@@ -167,6 +170,17 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       }
     }
     updateGauges();
+  }
+
+  /** Completes the groups of every partition whose uploads are done (a record's write does so for its own). */
+  private void completeEnded() {
+    for (PartitionWriter w : writers.values()) {
+      try {
+        w.completeEnded(false);
+      } catch (IOException | RuntimeException failed) {
+        throw new ConnectException(failed.getMessage(), failed);
+      }
+    }
   }
 
   /** Once per batch and timer tick, not per record: the gauges sum over every partition. */
@@ -216,6 +230,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       log.debug("Memory budget reached ({} bytes held): pausing {} partitions", memoryHeld(), writers.size());
     }
     while (memoryHeld() >= config.memoryBytes()) {
+      uploads.dropSpares();
       if (uploads.inFlight() > 0) {
         try {
           uploads.awaitProgress(1_000);
@@ -250,6 +265,9 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
 
   /** Resumes the partitions once the objects hold less than half the budget. */
   private void resumeIfDrained() {
+    if (paused) {
+      uploads.dropSpares();
+    }
     if (paused && memoryHeld() < config.memoryBytes() / 2) {
       paused = false;
       context.resume(writers.keySet().toArray(new TopicPartition[0]));
@@ -262,6 +280,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       long now = System.currentTimeMillis();
       for (PartitionWriter w : writers.values()) {
         w.endIfScheduled(now);
+        w.completeEnded(false);
       }
       updateGauges();
     } catch (Throwable t) {
@@ -276,6 +295,11 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
     resumeIfDrained();
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
+      try {
+        e.getValue().completeEnded(false);
+      } catch (IOException | RuntimeException failed) {
+        throw new ConnectException(failed.getMessage(), failed);
+      }
       long offset = e.getValue().committable();
       if (offset >= 0) {
         out.put(e.getKey(), new OffsetAndMetadata(offset));

@@ -40,6 +40,8 @@ final class ObjectUpload {
   private byte[] buffer;
   private int count;
   private boolean ended;
+  /** A chunk was full before: the object is busy, so its next buffer starts at a chunk's size. */
+  private boolean busy;
   private long lastOffset;
   private long records;
 
@@ -112,6 +114,11 @@ final class ObjectUpload {
     }
   }
 
+  /** True once every step handed to the upload threads is done (or one failed). */
+  boolean sent() {
+    return tail.isDone();
+  }
+
   /** Ends the content and finalizes the upload, waiting for it: the object exists once this returns. */
   void finish() throws IOException {
     end();
@@ -129,16 +136,20 @@ final class ObjectUpload {
   }
 
   private void allocate(int size) {
-    buffer = new byte[size];
+    buffer = uploads.array(size);
     uploads.buffered(size);
   }
 
   private void send(byte[] bytes, int length) {
     uploads.buffered(-bytes.length);
     ByteBuffer chunk = ByteBuffer.wrap(bytes, 0, length);
+    boolean whole = bytes.length == chunkBytes;
     tail = uploads.after(tail, bytes.length, () -> {
       while (chunk.hasRemaining()) {
         channel.write(chunk);
+      }
+      if (whole) {
+        uploads.recycle(bytes);
       }
     });
   }
@@ -207,7 +218,7 @@ final class ObjectUpload {
     public void write(byte[] b, int off, int len) {
       while (len > 0) {
         if (buffer == null) {
-          allocate(Math.min(chunkBytes, Math.max(FIRST_BUFFER, len)));
+          allocate(busy ? chunkBytes : Math.min(chunkBytes, Math.max(FIRST_BUFFER, len)));
         } else if (count == buffer.length) {
           int size = Math.min(chunkBytes, Math.max(buffer.length * 2, count + len));
           byte[] grown = new byte[size];
@@ -224,6 +235,7 @@ final class ObjectUpload {
           byte[] full = buffer;
           buffer = null;
           count = 0;
+          busy = true;
           send(full, full.length);
         }
       }

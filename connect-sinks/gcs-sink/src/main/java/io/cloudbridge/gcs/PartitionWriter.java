@@ -6,7 +6,9 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import io.cloudbridge.gcs.format.OutputFormat;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +48,8 @@ final class PartitionWriter {
   private final Listener listener;
   private final Uploads uploads;
   private final Map<String, ObjectUpload> open = new LinkedHashMap<>();
+  /** Groups ended and being finalized, oldest first. */
+  private final ArrayDeque<EndingGroup> ending = new ArrayDeque<>();
   /** Names (group keys) whose object of this group exists already: their records are skipped. */
   private final Set<String> existing = new HashSet<>();
   private final String connector;
@@ -84,6 +88,9 @@ final class PartitionWriter {
    * leaves the objects as they were; the caller reports it, then calls {@link #passed} for it.
    */
   void write(SinkRecord r) throws IOException {
+    if (!ending.isEmpty()) {
+      completeEnded(false);
+    }
     long offset = r.kafkaOffset();
     if (offset <= lastOffset) {
       return; // delivered again within this assignment: it is in an object of this group or a finalized one
@@ -224,18 +231,48 @@ final class PartitionWriter {
       }
       for (ObjectUpload upload : open.values()) {
         if (upload.records() > 0) {
-          upload.end(); // the objects' last chunks are sent side by side, then each is awaited
+          upload.end(); // the upload threads send the last chunks and finalize; the task writes on meanwhile
         }
       }
-      for (ObjectUpload upload : open.values()) {
-        finish(upload);
-      }
+      ending.add(new EndingGroup(groupStart, end, List.copyOf(open.values())));
     }
     open.clear();
     existing.clear();
     groupStart = -1;
     markedEnd = -1;
     markedObjects = Map.of();
+  }
+
+  /** A group whose objects are being finalized by the upload threads; its offsets are not committable yet. */
+  private record EndingGroup(long start, long end, List<ObjectUpload> uploads) {
+    boolean sent() {
+      return uploads.stream().allMatch(ObjectUpload::sent);
+    }
+  }
+
+  /**
+   * Completes the groups whose uploads are done, oldest first (with {@code wait}, all of them, waiting for their
+   * uploads): an upload that failed fails here, naming its object.
+   */
+  void completeEnded(boolean wait) throws IOException {
+    while (!ending.isEmpty() && (wait || ending.peek().sent())) {
+      EndingGroup g = ending.peek();
+      for (ObjectUpload upload : g.uploads()) {
+        try {
+          finish(upload);
+        } catch (StorageException e) {
+          throw new StorageException(e.getCode(), "Finalizing " + describe(upload) + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+          throw new IOException("Finalizing " + describe(upload) + ": " + e.getMessage(), e);
+        }
+      }
+      ending.poll();
+    }
+  }
+
+  private String describe(ObjectUpload upload) {
+    return "gs://" + config.bucket() + "/" + upload.name() + " (offsets " + upload.startOffset() + ".."
+        + upload.lastOffset() + " of " + tp + ")";
   }
 
   private void endGroupQuietly() {
@@ -327,6 +364,9 @@ final class PartitionWriter {
 
   /** The offset to commit: nothing before it is left outside a finalized object. -1 when nothing was read. */
   long committable() {
+    if (!ending.isEmpty()) {
+      return ending.peek().start();
+    }
     if (groupStart >= 0) {
       return groupStart;
     }
@@ -335,7 +375,8 @@ final class PartitionWriter {
 
   /** Records read since the open group started: their offsets wait for its objects to be finalized. */
   long uncommitted() {
-    return groupStart < 0 ? 0 : lastOffset + 1 - groupStart;
+    long committable = committable();
+    return committable < 0 ? 0 : lastOffset + 1 - committable;
   }
 
   /** When the open group's first object was opened (wall clock), or -1 without one. */
@@ -371,6 +412,7 @@ final class PartitionWriter {
   void abandon() {
     open.values().forEach(ObjectUpload::abandon);
     open.clear();
+    ending.clear();
     existing.clear();
     groupStart = -1;
   }

@@ -1,6 +1,7 @@
 package io.cloudbridge.gcs;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -25,8 +26,16 @@ final class Uploads implements AutoCloseable {
   private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong open = new AtomicLong();
   private final Object drained = new Object();
+  /** Full chunk arrays sent and kept for the next full chunk (a few; each is large, and G1 allocates such slowly). */
+  private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+  private final AtomicLong spareBytes = new AtomicLong();
+  private final int keep;
+  private final long spareLimit;
 
-  Uploads(int threads, String name) {
+  /** {@code budget}: the task's memory budget; spare arrays take at most a quarter of it. */
+  Uploads(int threads, long budget, String name) {
+    this.keep = threads + 1;
+    this.spareLimit = budget / 4;
     this.pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "cloudbridge-gcs-upload-" + name);
       t.setDaemon(true);
@@ -84,9 +93,40 @@ final class Uploads implements AutoCloseable {
     return inFlight.get();
   }
 
-  /** Everything held: buffers of open objects and chunks in flight. */
+  /** Everything held: buffers of open objects, chunks in flight, and spare chunk arrays. */
   long held() {
-    return buffered.get() + inFlight.get();
+    return buffered.get() + inFlight.get() + spareBytes.get();
+  }
+
+  /** An array of {@code size} bytes for an object's buffer: a spare one if there is one of that size. */
+  byte[] array(int size) {
+    synchronized (spare) {
+      byte[] b = spare.peek();
+      if (b != null && b.length == size) {
+        spare.pop();
+        spareBytes.addAndGet(-size);
+        return b;
+      }
+    }
+    return new byte[size];
+  }
+
+  /** Keeps a sent chunk's array for reuse, if fewer than a few are kept. */
+  void recycle(byte[] chunk) {
+    synchronized (spare) {
+      if (spare.size() < keep && spareBytes.get() + chunk.length <= spareLimit) {
+        spare.push(chunk);
+        spareBytes.addAndGet(chunk.length);
+      }
+    }
+  }
+
+  /** Lets the spare arrays go (the memory budget is reached). */
+  void dropSpares() {
+    synchronized (spare) {
+      spare.clear();
+      spareBytes.set(0);
+    }
   }
 
   /** Waits until some chunk in flight is sent, at most {@code millis}. */

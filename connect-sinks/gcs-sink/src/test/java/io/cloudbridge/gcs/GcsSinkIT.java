@@ -313,7 +313,8 @@ class GcsSinkIT {
         p.send(new ProducerRecord<>("flaky", 0, now, null, "{\"n\":" + i + "}")).get();
       }
     }
-    await("every record in an object").atMost(Duration.ofSeconds(60)).until(() -> count(objects("flaky/")) == 100);
+    await("every record in an object").atMost(Duration.ofSeconds(60)).until(() -> count(objects("flaky/")) == 100
+        && PluginMetrics.task("flaky-lake", "objects-written-total") == 4);
     List<Integer> seen = new ArrayList<>();
     objects("flaky/").values().forEach(records -> records.forEach(r -> seen.add(r.get("n").asInt())));
     assertThat(seen).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 100).boxed().toList());

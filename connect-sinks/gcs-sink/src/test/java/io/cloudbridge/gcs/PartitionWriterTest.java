@@ -41,7 +41,7 @@ class PartitionWriterTest {
   private GcsSinkConfig config;
   private final List<String> finalized = new ArrayList<>();
   private Runnable onFinalized = () -> { };
-  private final Uploads uploads = new Uploads(2, "test");
+  private final Uploads uploads = new Uploads(2, 64L << 20, "test");
 
   @BeforeEach
   void start() {
@@ -94,6 +94,12 @@ class PartitionWriterTest {
         TimestampType.CREATE_TIME);
   }
 
+  /** Ends the open group and waits for its objects to be finalized. */
+  private static void end(PartitionWriter w) throws Exception {
+    w.endGroup();
+    w.completeEnded(true);
+  }
+
   private static void write(PartitionWriter w, long from, long to) throws Exception {
     for (long o = from; o <= to; o++) {
       w.write(record(o));
@@ -123,7 +129,10 @@ class PartitionWriterTest {
   void groupsEndTogetherAndTheCommittedOffsetIsTheOpenGroupsStart() throws Exception {
     PartitionWriter w = writer();
     write(w, 0, 9);
-    // "click" (offsets 0, 2, 5, 7) fills first at offset 7: the whole group 0..7 is finalized together.
+    // "click" (offsets 0, 2, 5, 7) fills first at offset 7: the whole group 0..7 is finalized together, by the
+    // upload threads; until it is, the committable offset stays at the group's start.
+    assertThat(w.committable()).isIn(0L, 8L);
+    w.completeEnded(true);
     assertThat(finalized).containsExactlyInAnyOrder("type=click/actions+3+0.jsonl", "type=view/actions+3+1.jsonl",
         "type=buy/actions+3+3.jsonl");
     assertThat(w.committable()).isEqualTo(8);
@@ -141,7 +150,7 @@ class PartitionWriterTest {
 
     PartitionWriter again = writer();
     write(again, 0, 45);
-    again.endGroup();
+    end(again);
     assertThat(offsetsInObjects()).hasSize(46)
         .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 45).boxed().toList());
   }
@@ -152,7 +161,10 @@ class PartitionWriterTest {
     // The first group (0..7, three objects) gets its marker; one of its three uploads then fails, as a crash would
     // leave it: two objects exist, one does not.
     gcs.faults().failNext(1, "PUT", "upload_id", 503);
-    assertThatThrownBy(() -> write(first, 0, 10)).hasMessageContaining("503");
+    assertThatThrownBy(() -> {
+      write(first, 0, 10);
+      first.completeEnded(true);
+    }).hasMessageContaining("503").hasMessageContaining("Finalizing gs://lake/type=");
     long committed = first.committable();
     assertThat(committed).isEqualTo(0);
     assertThat(gcs.objectNames("lake")).filteredOn(n -> !n.startsWith("_cloudbridge/")).hasSize(2);
@@ -161,7 +173,7 @@ class PartitionWriterTest {
 
     PartitionWriter again = writer();
     write(again, committed, 20);
-    again.endGroup();
+    end(again);
     assertThat(offsetsInObjects()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 20).boxed().toList());
   }
 
@@ -169,13 +181,13 @@ class PartitionWriterTest {
   void anOffsetResetIntoTheMiddleOfAGroupSkipsWhatThatGroupHolds() throws Exception {
     PartitionWriter first = writer();
     write(first, 0, 25);
-    first.endGroup();
+    end(first);
     long end = first.committable();
     assertThat(end).isEqualTo(26);
 
     PartitionWriter reset = writer();
     write(reset, 5, 35); // an operator moved the offsets back to 5, inside the first group
-    reset.endGroup();
+    end(reset);
     assertThat(offsetsInObjects()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 35).boxed().toList());
   }
 
@@ -188,13 +200,16 @@ class PartitionWriterTest {
       onFinalized = () -> { };
       gcs.faults().failNext(1, "POST", "rewriteTo", 503);
     };
-    assertThatThrownBy(() -> write(first, 0, 10)).hasMessageContaining("Injected fault");
+    assertThatThrownBy(() -> {
+      write(first, 0, 10);
+      first.completeEnded(true);
+    }).hasMessageContaining("Injected fault");
     assertThat(first.committable()).isEqualTo(0);
 
     onFinalized = () -> { };
     PartitionWriter again = writer();
     write(again, 0, 20);
-    again.endGroup();
+    end(again);
     assertThat(offsetsInObjects()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 20).boxed().toList());
     java.util.regex.Pattern named = java.util.regex.Pattern.compile("type=\\w+/actions\\+3\\+(\\d+)-(\\d+)\\.jsonl");
     for (String name : gcs.objectNames("lake")) {

@@ -14,6 +14,9 @@ final class JsonEncoder implements RecordEncoder {
   private static final JsonFactory FACTORY = new JsonFactory();
 
   private final boolean envelope;
+  /** One generator for the writer's buffer, flushed after each record; dropped after a record that failed. */
+  private JsonGenerator generator;
+  private ByteArrayOutputStream target;
 
   JsonEncoder(boolean envelope) {
     this.envelope = envelope;
@@ -21,7 +24,25 @@ final class JsonEncoder implements RecordEncoder {
 
   @Override
   public void encode(SinkRecord r, ByteArrayOutputStream into) throws IOException {
-    try (JsonGenerator g = FACTORY.createGenerator(into)) {
+    if (generator == null || target != into) {
+      generator = FACTORY.createGenerator(into);
+      generator.setRootValueSeparator(null);
+      target = into;
+    }
+    boolean done = false;
+    try {
+      write(generator, r);
+      generator.flush();
+      done = true;
+    } finally {
+      if (!done) {
+        generator = null; // half a document may be in it
+      }
+    }
+  }
+
+  private void write(JsonGenerator g, SinkRecord r) throws IOException {
+    try {
       if (!envelope) {
         ConnectJson.write(g, r.valueSchema(), r.value());
         return;
