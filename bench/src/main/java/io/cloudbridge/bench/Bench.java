@@ -8,7 +8,8 @@ import java.util.List;
  * Runs the benchmark scenarios through a real in-JVM Kafka broker and Connect worker whose plugin.path holds
  * the packaged plugins, and prints each scenario's figures next to its baseline from the same run.
  *
- * <p>Usage: {@code bin/cloudbridge-bench [scenario ...]} with {@code -Dbench.records=N} (default 100000).
+ * <p>Usage: {@code bin/cloudbridge-bench [scenario ...]} with {@code -Dbench.records=N} (default 100000) and
+ * {@code -Dbench.warmup=N} (records of the unreported warm-up runs, default 5000).
  */
 public final class Bench {
 
@@ -34,8 +35,9 @@ public final class Bench {
         System.out.printf("%n== %s: %s (%d records, %d cores, max heap %d MiB)%n", s.name(), s.description(), records,
             Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         // Warm-up of both sides, not reported: the JIT compiles the baseline's and the connector's paths alike.
-        s.baseline(cluster, Math.min(records, 5_000));
-        s.measured(cluster, Math.min(records, 5_000));
+        int warmup = Math.min(records, Integer.getInteger("bench.warmup", 5_000));
+        s.baseline(cluster, warmup);
+        s.measured(cluster, warmup);
         Result baseline = s.baseline(cluster, records);
         Result measured = s.measured(cluster, records);
         System.out.println(Result.header());

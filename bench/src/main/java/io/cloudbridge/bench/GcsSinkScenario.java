@@ -114,22 +114,37 @@ final class GcsSinkScenario implements Scenario {
     c.put("value.converter.schemas.enable", Boolean.toString(schemas));
     settle();
     HeapWatch.reset();
+    CpuWatch cpu = CpuWatch.start();
     long start = System.nanoTime();
     cluster.configureConnector(name, c);
     ObjectName metrics = new ObjectName("kafka.connect:type=sink-task-metrics,connector=" + name + ",task=0");
+    long firstRead = 0;
     while (sinkRecordsSent(metrics) < records) {
+      if (firstRead == 0 && sinkRecordsRead(metrics) > 0) {
+        firstRead = System.nanoTime();
+      }
       Thread.sleep(5); // a completion check, at most 5 ms late
     }
+    System.out.printf("null sink: first record read %.2f s after the connector was created%n",
+        (firstRead - start) / 1e9);
     long nanos = System.nanoTime() - start;
+    System.out.println("null sink" + (schemas ? " (schemas)" : "") + ": " + cpu.stop());
     cluster.deleteConnector(name);
     return new Result("baseline: null sink" + (schemas ? " (schemas)" : " (Connect runtime)"), records, valueBytes,
         nanos, new long[0], HeapWatch.peak());
   }
 
   private static double sinkRecordsSent(ObjectName name) {
+    return sinkMetric(name, "sink-record-send-total");
+  }
+
+  private static double sinkRecordsRead(ObjectName name) {
+    return sinkMetric(name, "sink-record-read-total");
+  }
+
+  private static double sinkMetric(ObjectName name, String metric) {
     try {
-      return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(name, "sink-record-send-total"))
-          .doubleValue();
+      return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(name, metric)).doubleValue();
     } catch (Exception notYet) {
       return 0;
     }
@@ -186,14 +201,28 @@ final class GcsSinkScenario implements Scenario {
     c.put("value.converter.schemas.enable", Boolean.toString(format.equals("parquet")));
     settle();
     HeapWatch.reset();
+    CpuWatch cpu = CpuWatch.start();
     long start = System.nanoTime();
     cluster.configureConnector(name, c);
     cluster.awaitRunning(name, 1, Duration.ofSeconds(60));
+    ObjectName metrics = new ObjectName("kafka.connect:type=sink-task-metrics,connector=" + name + ",task=0");
+    long firstRead = 0;
+    long allRead = 0;
     while (written(name) < records) {
+      if (firstRead == 0 && sinkRecordsRead(metrics) > 0) {
+        firstRead = System.nanoTime();
+      }
+      if (allRead == 0 && sinkRecordsSent(metrics) >= records) {
+        allRead = System.nanoTime();
+      }
       Thread.sleep(5); // a completion check, at most 5 ms late
     }
+    System.out.printf("GCS sink %s %s: first record read %.2f s after the connector was created; all handed to the"
+        + " task %.2f s before the last object was complete%n", format, compression, (firstRead - start) / 1e9,
+        (System.nanoTime() - allRead) / 1e9);
     long nanos = System.nanoTime() - start;
     long peak = HeapWatch.peak();
+    System.out.println("GCS sink " + format + " " + compression + ": " + cpu.stop());
     cluster.deleteConnector(name);
     for (String object : gcs.objectNames("bench")) {
       gcs.client().delete("bench", object); // the stand-in keeps objects in memory: free them for the next run

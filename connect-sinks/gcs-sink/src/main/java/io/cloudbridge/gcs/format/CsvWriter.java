@@ -55,44 +55,8 @@ final class CsvWriter implements RecordWriter {
 
   @Override
   public void write(SinkRecord r) throws IOException {
-    List<String> names = columns;
-    List<String> cells;
-    try {
-      if (envelope) {
-        names = ENVELOPE;
-        cells = envelope(r);
-      } else if (r.value() instanceof Struct s) {
-        if (names == null) {
-          names = new ArrayList<>();
-          for (Field f : s.schema().fields()) {
-            names.add(f.name());
-          }
-        }
-        cells = new ArrayList<>(names.size());
-        for (Field f : s.schema().fields()) {
-          cells.add(JsonText.of(f.schema(), s.get(f)));
-        }
-      } else if (r.value() instanceof Map<?, ?> m) {
-        if (names == null) {
-          names = new ArrayList<>();
-          for (Object k : m.keySet()) {
-            names.add(String.valueOf(k));
-          }
-        }
-        cells = new ArrayList<>(names.size());
-        for (String name : names) {
-          cells.add(JsonText.of(r.valueSchema() == null ? null : r.valueSchema().valueSchema(), m.get(name)));
-        }
-      } else {
-        throw new DataException("csv rows need a struct or map value, not "
-            + (r.value() == null ? "null" : r.value().getClass().getSimpleName()));
-      }
-    } catch (DataException e) {
-      throw new DataException(RecordWriter.describe(r) + ": " + e.getMessage(), e);
-    } catch (ClassCastException e) {
-      throw new DataException(RecordWriter.describe(r) + ": a value does not match its schema (" + e.getMessage()
-          + ")", e);
-    }
+    List<String> names = columns == null && !envelope ? columnsOf(r) : envelope ? ENVELOPE : columns;
+    List<String> cells = RecordWriter.encode(r, () -> envelope ? envelope(r) : cells(r, names));
     cells.replaceAll(c -> c == null ? "" : c); // a null would be left out, shortening the row
     byte[] row = ROW.writeValueAsBytes(cells);
     if (columns == null) {
@@ -101,6 +65,35 @@ final class CsvWriter implements RecordWriter {
       schema = r.value() instanceof Struct s ? s.schema() : null;
     }
     out.write(row);
+  }
+
+  /** The columns an object opened by this record has: its struct's fields or its map's keys. */
+  private static List<String> columnsOf(SinkRecord r) {
+    List<String> names = new ArrayList<>();
+    if (r.value() instanceof Struct s) {
+      s.schema().fields().forEach(f -> names.add(f.name()));
+    } else if (r.value() instanceof Map<?, ?> m) {
+      m.keySet().forEach(k -> names.add(String.valueOf(k)));
+    }
+    return names;
+  }
+
+  private static List<String> cells(SinkRecord r, List<String> names) {
+    List<String> cells = new ArrayList<>(names.size());
+    if (r.value() instanceof Struct s) {
+      for (Field f : s.schema().fields()) {
+        cells.add(JsonText.of(f.schema(), s.get(f)));
+      }
+    } else if (r.value() instanceof Map<?, ?> m) {
+      Schema values = r.valueSchema() == null ? null : r.valueSchema().valueSchema();
+      for (String name : names) {
+        cells.add(JsonText.of(values, m.get(name)));
+      }
+    } else {
+      throw new DataException("csv rows need a struct or map value, not "
+          + (r.value() == null ? "null" : r.value().getClass().getSimpleName()));
+    }
+    return cells;
   }
 
   private static List<String> envelope(SinkRecord r) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -42,38 +41,39 @@ final class JsonEncoder implements RecordEncoder {
   }
 
   private void write(JsonGenerator g, SinkRecord r) throws IOException {
-    try {
-      if (!envelope) {
-        ConnectJson.write(g, r.valueSchema(), r.value());
-        return;
-      }
-      g.writeStartObject();
-      g.writeStringField("topic", r.topic());
-      g.writeNumberField("partition", r.kafkaPartition());
-      g.writeNumberField("offset", r.kafkaOffset());
-      if (r.timestamp() != null) {
-        g.writeFieldName("timestamp");
-        ConnectJson.write(g, org.apache.kafka.connect.data.Timestamp.SCHEMA, new java.util.Date(r.timestamp()));
-      }
-      g.writeFieldName("key");
-      ConnectJson.write(g, r.keySchema(), r.key());
-      g.writeFieldName("value");
+    RecordWriter.encode(r, () -> {
+      writeDocument(g, r);
+      return null;
+    });
+  }
+
+  private void writeDocument(JsonGenerator g, SinkRecord r) throws IOException {
+    if (!envelope) {
       ConnectJson.write(g, r.valueSchema(), r.value());
-      g.writeArrayFieldStart("headers");
-      for (Header h : r.headers()) {
-        g.writeStartObject();
-        g.writeStringField("key", h.key());
-        g.writeFieldName("value");
-        ConnectJson.write(g, h.schema(), h.value());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    } catch (DataException e) {
-      throw new DataException(RecordWriter.describe(r) + ": " + e.getMessage(), e);
-    } catch (ClassCastException e) {
-      throw new DataException(RecordWriter.describe(r) + ": a value does not match its schema (" + e.getMessage() + ")", e);
+      return;
     }
+    g.writeStartObject();
+    g.writeStringField("topic", r.topic());
+    g.writeNumberField("partition", r.kafkaPartition());
+    g.writeNumberField("offset", r.kafkaOffset());
+    if (r.timestamp() != null) {
+      g.writeFieldName("timestamp");
+      ConnectJson.write(g, org.apache.kafka.connect.data.Timestamp.SCHEMA, new java.util.Date(r.timestamp()));
+    }
+    g.writeFieldName("key");
+    ConnectJson.write(g, r.keySchema(), r.key());
+    g.writeFieldName("value");
+    ConnectJson.write(g, r.valueSchema(), r.value());
+    g.writeArrayFieldStart("headers");
+    for (Header h : r.headers()) {
+      g.writeStartObject();
+      g.writeStringField("key", h.key());
+      g.writeFieldName("value");
+      ConnectJson.write(g, h.schema(), h.value());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
   }
 
 }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroWriteSupport;
@@ -26,10 +24,7 @@ final class ParquetFileWriter implements RecordWriter {
   private final OutputStream out;
   private final CompressionCodecName codec;
   private final int rowGroupBytes;
-  private final boolean envelope;
   private final SchemaBound bound;
-  private ConnectAvro avro;
-  private org.apache.avro.Schema schema;
   private ParquetWriter<GenericRecord> file;
   /** Bytes Parquet has handed to the stream. */
   private long written;
@@ -38,8 +33,7 @@ final class ParquetFileWriter implements RecordWriter {
     this.out = out;
     this.codec = codec;
     this.rowGroupBytes = rowGroupBytes;
-    this.envelope = envelope;
-    this.bound = new SchemaBound(envelope);
+    this.bound = new SchemaBound(envelope, "parquet", true);
   }
 
   @Override
@@ -49,21 +43,13 @@ final class ParquetFileWriter implements RecordWriter {
 
   @Override
   public void write(SinkRecord r) throws IOException {
-    GenericRecord row;
-    try {
-      row = row(r);
-    } catch (DataException e) {
-      throw new DataException(RecordWriter.describe(r) + ": " + e.getMessage(), e);
-    } catch (ClassCastException e) {
-      throw new DataException(RecordWriter.describe(r) + ": a value does not match its schema (" + e.getMessage()
-          + ")", e);
-    }
+    GenericRecord row = (GenericRecord) bound.datum(r);
     if (file == null) {
       PlainParquetConfiguration conf = new PlainParquetConfiguration();
       conf.set(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false"); // 3-level lists, as BigQuery and Spark read them
       file = AvroParquetWriter.<GenericRecord>builder(new StreamFile())
           .withConf(conf)
-          .withSchema(schema)
+          .withSchema(bound.schema())
           .withDataModel(GenericData.get())
           .withCompressionCodec(codec)
           .withRowGroupSize((long) rowGroupBytes)
@@ -73,24 +59,6 @@ final class ParquetFileWriter implements RecordWriter {
       bound.bind(r);
     }
     file.write(row);
-  }
-
-  private GenericRecord row(SinkRecord r) {
-    if (!bound.isBound()) {
-      Schema value = r.valueSchema();
-      if (value == null) {
-        throw new DataException(r.value() == null ? "a null value (a tombstone) has no schema to write"
-            : "a value without a schema; parquet needs one (e.g. JsonConverter with schemas.enable=true, or an"
-                + " Avro converter), or use format jsonl");
-      }
-      if (!envelope && value.type() != Schema.Type.STRUCT) {
-        throw new DataException("parquet rows need struct values, not " + value.type() + " (or use "
-            + "format.output.envelope=envelope)");
-      }
-      avro = new ConnectAvro();
-      schema = envelope ? avro.envelopeSchema(r.keySchema(), value) : avro.valueSchema(value);
-    }
-    return (GenericRecord) (envelope ? avro.envelope(r, schema) : avro.value(r.valueSchema(), r.value(), schema));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.cloudbridge.gcs.format;
 
 import java.io.IOException;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -31,5 +32,21 @@ public interface RecordWriter {
   /** How errors name a record: {@code record topic/partition@offset}. */
   static String describe(SinkRecord r) {
     return "record " + r.topic() + "/" + r.kafkaPartition() + "@" + r.kafkaOffset();
+  }
+
+  /** A step of encoding one record. */
+  interface Encoding<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs {@code encoding} for {@code r}; a value it cannot take fails with a {@code DataException} naming r. */
+  static <T> T encode(SinkRecord r, Encoding<T> encoding) throws IOException {
+    try {
+      return encoding.run();
+    } catch (DataException e) {
+      throw new DataException(describe(r) + ": " + e.getMessage(), e);
+    } catch (ClassCastException e) {
+      throw new DataException(describe(r) + ": a value does not match its schema (" + e.getMessage() + ")", e);
+    }
   }
 }
