@@ -1,0 +1,186 @@
+package io.cloudbridge.bigquery;
+
+import io.cloudbridge.common.config.EnumChoice;
+import io.cloudbridge.common.config.HttpUrl;
+import io.cloudbridge.common.gcp.GcpConfig;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Configuration of the BigQuery sink: where rows go (dataset, table per topic), how tables are created, how rows
+ * are written through the Storage Write API (delivery mode, requests, bytes in flight, retries), and Google Cloud
+ * access.
+ */
+public final class BigQuerySinkConfig extends AbstractConfig {
+
+  private static final String BQ_GROUP = "BigQuery";
+  private static final String TABLES_GROUP = "Tables";
+  private static final String WRITE_GROUP = "Writing";
+
+  public static final String DATASET = "bigquery.dataset";
+  public static final String TABLE_TEMPLATE = "bigquery.table.name.template";
+  public static final String ENDPOINT = "bigquery.endpoint.override";
+  public static final String STORAGE_ENDPOINT = "bigquery.storage.endpoint.override";
+  public static final String STORAGE_PLAINTEXT = "bigquery.storage.plaintext";
+  public static final String AUTO_CREATE = "auto.create.tables";
+  public static final String PARTITION_TYPE = "bigquery.partition.type";
+  public static final String PARTITION_FIELD = "bigquery.partition.field";
+  public static final String CLUSTERING = "bigquery.clustering.fields";
+  public static final String MODE = "bigquery.write.mode";
+  public static final String REQUEST_BYTES = "bigquery.request.max.bytes";
+  public static final String INFLIGHT_BYTES = "bigquery.inflight.max.bytes";
+  public static final String RETRY_ATTEMPTS = "bigquery.retry.max.attempts";
+  public static final String RETRY_INITIAL_MS = "bigquery.retry.initial.backoff.ms";
+  public static final String RETRY_MAX_MS = "bigquery.retry.max.backoff.ms";
+
+  /** How rows reach the table. Exactly-once and CDC modes are being written (see the module README). */
+  public enum Mode { AT_LEAST_ONCE }
+
+  /** Time partitioning of the tables the sink creates. */
+  public enum PartitionType { NONE, HOUR, DAY, MONTH, YEAR }
+
+  /** The API's limit for one AppendRows request (20 MiB; 10 MB in older documents). */
+  static final int API_REQUEST_LIMIT = 10_000_000;
+
+  public static final ConfigDef CONFIG_DEF = GcpConfig.addTo(definition());
+
+  private static ConfigDef definition() {
+    int b = 0;
+    int t = 0;
+    int w = 0;
+    return new ConfigDef()
+        .define(DATASET, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+            "Dataset the tables are in; it must exist.", BQ_GROUP, ++b, Width.MEDIUM, "Dataset")
+        .define(TABLE_TEMPLATE, Type.STRING, "{{topic}}", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            "Table of a record: {{topic}} is its topic; characters BigQuery table names do not take become '_'.",
+            BQ_GROUP, ++b, Width.MEDIUM, "Table name")
+        .define(ENDPOINT, Type.STRING, "", new HttpUrl(), Importance.LOW,
+            "BigQuery REST endpoint to call instead of https://bigquery.googleapis.com (tables), e.g. an emulator.",
+            BQ_GROUP, ++b, Width.LONG, "REST endpoint")
+        .define(STORAGE_ENDPOINT, Type.STRING, "", Importance.LOW,
+            "host:port of the Storage Write API instead of bigquerystorage.googleapis.com:443.", BQ_GROUP, ++b,
+            Width.MEDIUM, "Storage Write endpoint")
+        .define(STORAGE_PLAINTEXT, Type.BOOLEAN, false, Importance.LOW,
+            "Reach the Storage Write endpoint without TLS (emulators on localhost only).", BQ_GROUP, ++b,
+            Width.SHORT, "Plaintext gRPC")
+        .define(AUTO_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Create a missing table from the first record's schema (with the partitioning and clustering below).",
+            TABLES_GROUP, ++t, Width.SHORT, "Create tables")
+        .define(PARTITION_TYPE, Type.STRING, "day", EnumChoice.of(PartitionType.values()), Importance.MEDIUM,
+            "Time partitioning of created tables: none, hour, day, month or year.", TABLES_GROUP, ++t, Width.SHORT,
+            "Partitioning")
+        .define(PARTITION_FIELD, Type.STRING, "", Importance.MEDIUM,
+            "TIMESTAMP, DATE or DATETIME column that partitions created tables; empty: ingestion time.",
+            TABLES_GROUP, ++t, Width.MEDIUM, "Partition column")
+        .define(CLUSTERING, Type.LIST, "", Importance.LOW,
+            "Up to four columns that cluster created tables.", TABLES_GROUP, ++t, Width.LONG, "Clustering")
+        .define(MODE, Type.STRING, "at_least_once", EnumChoice.of(Mode.values()), Importance.HIGH,
+            "at_least_once: the table's default stream, rows visible as soon as appended; a record may be written"
+                + " again after a crash (before its offset was committed).", WRITE_GROUP, ++w, Width.SHORT,
+            "Write mode")
+        .define(REQUEST_BYTES, Type.INT, 9 << 20, Range.between(64 * 1024, API_REQUEST_LIMIT), Importance.LOW,
+            "Most bytes of rows in one AppendRows request; a batch that would pass it is split.", WRITE_GROUP, ++w,
+            Width.SHORT, "Request size")
+        .define(INFLIGHT_BYTES, Type.LONG, 64L << 20, Range.atLeast(1 << 20), Importance.MEDIUM,
+            "Bytes of appends sent and not yet acknowledged, per table; the task waits beyond it.", WRITE_GROUP,
+            ++w, Width.SHORT, "Bytes in flight")
+        .define(RETRY_ATTEMPTS, Type.INT, 8, Range.between(1, 100), Importance.LOW,
+            "Attempts of a call on UNAVAILABLE, RESOURCE_EXHAUSTED, INTERNAL, ABORTED and dropped connections.",
+            WRITE_GROUP, ++w, Width.SHORT, "Retry attempts")
+        .define(RETRY_INITIAL_MS, Type.LONG, 200L, Range.atLeast(1), Importance.LOW,
+            "First retry delay; it doubles, with jitter, up to " + RETRY_MAX_MS + ".", WRITE_GROUP, ++w, Width.SHORT,
+            "Initial backoff")
+        .define(RETRY_MAX_MS, Type.LONG, 16_000L, Range.atLeast(1), Importance.LOW, "Longest retry delay.",
+            WRITE_GROUP, ++w, Width.SHORT, "Max backoff");
+  }
+
+  private final GcpConfig gcp;
+
+  public BigQuerySinkConfig(Map<String, ?> props) {
+    super(CONFIG_DEF, props);
+    gcp = new GcpConfig(this);
+    if (getLong(RETRY_MAX_MS) < getLong(RETRY_INITIAL_MS)) {
+      throw new ConfigException(RETRY_MAX_MS, getLong(RETRY_MAX_MS), "must not be below " + RETRY_INITIAL_MS);
+    }
+    if (clustering().size() > 4) {
+      throw new ConfigException(CLUSTERING, clustering(), "BigQuery clusters by at most four columns");
+    }
+    if (!getString(TABLE_TEMPLATE).replace("{{topic}}", "").matches("[^{}]*")) {
+      throw new ConfigException(TABLE_TEMPLATE, getString(TABLE_TEMPLATE), "only {{topic}} is known");
+    }
+  }
+
+  public GcpConfig gcp() {
+    return gcp;
+  }
+
+  public String dataset() {
+    return getString(DATASET);
+  }
+
+  /** The table of a topic's records, as BigQuery names tables: letters, digits and underscores. */
+  public String table(String topic) {
+    String name = getString(TABLE_TEMPLATE).replace("{{topic}}", topic);
+    StringBuilder b = new StringBuilder(name.length());
+    for (int i = 0; i < name.length() && b.length() < 1024; i++) {
+      char c = name.charAt(i);
+      b.append(Character.isLetterOrDigit(c) && c < 128 || c == '_' ? c : '_');
+    }
+    return b.toString();
+  }
+
+  public String endpoint() {
+    return getString(ENDPOINT).trim().replaceAll("/+$", "");
+  }
+
+  public String storageEndpoint() {
+    return getString(STORAGE_ENDPOINT).trim();
+  }
+
+  public boolean storagePlaintext() {
+    return getBoolean(STORAGE_PLAINTEXT);
+  }
+
+  public boolean autoCreate() {
+    return getBoolean(AUTO_CREATE);
+  }
+
+  public PartitionType partitionType() {
+    return EnumChoice.parse(PartitionType.class, getString(PARTITION_TYPE));
+  }
+
+  public String partitionField() {
+    return getString(PARTITION_FIELD).trim();
+  }
+
+  public List<String> clustering() {
+    return getList(CLUSTERING);
+  }
+
+  public int requestBytes() {
+    return getInt(REQUEST_BYTES);
+  }
+
+  public long inflightBytes() {
+    return getLong(INFLIGHT_BYTES);
+  }
+
+  public int retryAttempts() {
+    return getInt(RETRY_ATTEMPTS);
+  }
+
+  public long retryInitialMillis() {
+    return getLong(RETRY_INITIAL_MS);
+  }
+
+  public long retryMaxMillis() {
+    return getLong(RETRY_MAX_MS);
+  }
+}

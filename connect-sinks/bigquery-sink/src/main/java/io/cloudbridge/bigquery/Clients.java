@@ -1,0 +1,68 @@
+package io.cloudbridge.bigquery;
+
+import com.google.api.gax.core.FixedCredentialsProvider;
+import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.grpc.InstantiatingGrpcChannelProvider;
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.auth.Credentials;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.bigquery.BigQuery;
+import com.google.cloud.bigquery.BigQueryOptions;
+import com.google.cloud.bigquery.storage.v1.BigQueryWriteClient;
+import com.google.cloud.bigquery.storage.v1.BigQueryWriteSettings;
+import io.cloudbridge.common.gcp.GcpConfig;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.time.Duration;
+
+/** The BigQuery clients as the config asks: endpoints, project, credentials and retry budget. */
+final class Clients {
+
+  private Clients() {}
+
+  private static Credentials credentials(BigQuerySinkConfig config) {
+    return config.gcp().credentialsSource() == GcpConfig.CredentialsSource.NONE ? NoCredentials.getInstance()
+        : config.gcp().credentials();
+  }
+
+  static RetrySettings retries(BigQuerySinkConfig config) {
+    return RetrySettings.newBuilder()
+        .setMaxAttempts(config.retryAttempts())
+        .setInitialRetryDelayDuration(Duration.ofMillis(config.retryInitialMillis()))
+        .setMaxRetryDelayDuration(Duration.ofMillis(config.retryMaxMillis()))
+        .setRetryDelayMultiplier(2.0)
+        .setJittered(true)
+        .setTotalTimeoutDuration(Duration.ofMillis(config.retryMaxMillis() * config.retryAttempts() + 60_000))
+        .build();
+  }
+
+  /** The REST client (datasets and tables). */
+  static BigQuery rest(BigQuerySinkConfig config) {
+    BigQueryOptions.Builder b = BigQueryOptions.newBuilder().setCredentials(credentials(config))
+        .setRetrySettings(retries(config));
+    if (!config.gcp().projectId().isBlank()) {
+      b.setProjectId(config.gcp().projectId());
+    }
+    if (!config.endpoint().isEmpty()) {
+      b.setHost(config.endpoint());
+    }
+    return b.build().getService();
+  }
+
+  /** The Storage Write client. */
+  static BigQueryWriteClient write(BigQuerySinkConfig config) throws IOException {
+    BigQueryWriteSettings.Builder b = BigQueryWriteSettings.newBuilder();
+    Credentials credentials = credentials(config);
+    b.setCredentialsProvider(credentials instanceof NoCredentials ? NoCredentialsProvider.create()
+        : FixedCredentialsProvider.create(credentials));
+    if (!config.storageEndpoint().isEmpty()) {
+      InstantiatingGrpcChannelProvider.Builder channel = InstantiatingGrpcChannelProvider.newBuilder()
+          .setEndpoint(config.storageEndpoint());
+      if (config.storagePlaintext()) {
+        channel.setChannelConfigurator(ManagedChannelBuilder::usePlaintext);
+      }
+      b.setEndpoint(config.storageEndpoint()).setTransportChannelProvider(channel.build());
+    }
+    return BigQueryWriteClient.create(b.build());
+  }
+}

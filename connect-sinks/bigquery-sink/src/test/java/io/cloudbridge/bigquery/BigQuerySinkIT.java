@@ -1,0 +1,185 @@
+package io.cloudbridge.bigquery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.cloud.bigquery.DatasetInfo;
+import com.google.cloud.bigquery.StandardTableDefinition;
+import com.google.cloud.bigquery.Table;
+import com.google.cloud.bigquery.TableId;
+import com.google.cloud.bigquery.TimePartitioning;
+import io.cloudbridge.testkit.bigquery.BigQueryStandIn;
+import io.cloudbridge.testkit.connect.ConnectCluster;
+import io.cloudbridge.testkit.connect.PluginMetrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The BigQuery sink in a real Connect worker, loaded from its packaged plugin directory, writing through the real
+ * Storage Write and BigQuery clients to the BigQuery stand-in.
+ */
+class BigQuerySinkIT {
+
+  private static BigQueryStandIn bigQuery;
+  private static ConnectCluster connect;
+
+  @BeforeAll
+  static void start() {
+    bigQuery = BigQueryStandIn.start();
+    bigQuery.bigQuery().create(DatasetInfo.of("lake"));
+    connect = ConnectCluster.builder().workers(1)
+        .pluginPath(Path.of(System.getProperty("cloudbridge.plugin.path")))
+        .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
+        .workerProperty("value.converter.schemas.enable", "true")
+        .workerProperty("key.converter", "org.apache.kafka.connect.storage.StringConverter")
+        .workerProperty("offset.flush.interval.ms", "1000")
+        .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    connect.close();
+    bigQuery.close();
+  }
+
+  private static Map<String, String> config(String topic) {
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", "io.cloudbridge.bigquery.BigQuerySinkConnector");
+    c.put("tasks.max", "1");
+    c.put("topics", topic);
+    c.put("bigquery.dataset", "lake");
+    c.put("gcp.project.id", BigQueryStandIn.PROJECT);
+    c.put("gcp.credentials.source", "none");
+    c.put("bigquery.endpoint.override", bigQuery.restUrl());
+    c.put("bigquery.storage.endpoint.override", bigQuery.grpcEndpoint());
+    c.put("bigquery.storage.plaintext", "true");
+    return c;
+  }
+
+  private static KafkaProducer<String, String> producer() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", connect.bootstrapServers());
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", StringSerializer.class.getName());
+    p.put("max.in.flight.requests.per.connection", "1");
+    return new KafkaProducer<>(p);
+  }
+
+  /** A JsonConverter envelope: an event with a timestamp, a nested device and tags. */
+  private static String event(int n, long at) {
+    String schema = "{\"type\":\"struct\",\"name\":\"shop.Event\",\"optional\":false,\"fields\":["
+        + "{\"field\":\"n\",\"type\":\"int64\",\"optional\":false},"
+        + "{\"field\":\"action\",\"type\":\"string\",\"optional\":false},"
+        + "{\"field\":\"user-agent\",\"type\":\"string\",\"optional\":true},"
+        + "{\"field\":\"at\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\",\"version\":1,"
+        + "\"optional\":false},"
+        + "{\"field\":\"device\",\"type\":\"struct\",\"optional\":true,\"fields\":["
+        + "{\"field\":\"os\",\"type\":\"string\",\"optional\":false}]},"
+        + "{\"field\":\"tags\",\"type\":\"array\",\"items\":{\"type\":\"string\",\"optional\":false},"
+        + "\"optional\":true}]}";
+    String payload = "{\"n\":" + n + ",\"action\":\"" + (n % 2 == 0 ? "view" : "click") + "\",\"user-agent\":"
+        + (n % 5 == 0 ? "null" : "\"ua-" + n + "\"") + ",\"at\":" + (at + n) + ",\"device\":{\"os\":\"os-" + n % 3
+        + "\"},\"tags\":[\"t" + n % 4 + "\",\"x\"]}";
+    return "{\"schema\":" + schema + ",\"payload\":" + payload + "}";
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> committed(String connector) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", connect.bootstrapServers()))) {
+      return admin.listConsumerGroupOffsets("connect-" + connector).partitionsToOffsetAndMetadata().get();
+    }
+  }
+
+  @Test
+  void recordsBecomeRowsOfATableCreatedFromTheirSchema() throws Exception {
+    connect.createTopic("events", 2);
+    long at = System.currentTimeMillis() - 60_000;
+    try (KafkaProducer<String, String> p = producer()) {
+      for (int n = 0; n < 300; n++) {
+        p.send(new ProducerRecord<>("events", n % 2, "k" + n, event(n, at))).get();
+      }
+    }
+    connect.configureConnector("events-bq", config("events"));
+
+    await("every record a row").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> bigQuery.rows("lake", "events").size() >= 300);
+    List<Map<String, Object>> rows = bigQuery.rows("lake", "events");
+    assertThat(rows).hasSize(300);
+    Map<Long, Map<String, Object>> byN = new TreeMap<>();
+    rows.forEach(r -> byN.put((Long) r.get("n"), r));
+    assertThat(byN.keySet()).hasSize(300).first().isEqualTo(0L);
+    for (long n = 0; n < 300; n++) {
+      Map<String, Object> r = byN.get(n);
+      assertThat(r.get("action")).isEqualTo(n % 2 == 0 ? "view" : "click");
+      assertThat(r.get("user_agent")).isEqualTo(n % 5 == 0 ? null : "ua-" + n);
+      assertThat(r.get("at")).isEqualTo(Instant.ofEpochMilli(at + n));
+      assertThat(r.get("device")).isEqualTo(Map.of("os", "os-" + n % 3));
+      assertThat(r.get("tags")).isEqualTo(List.of("t" + n % 4, "x"));
+    }
+
+    Table table = bigQuery.bigQuery().getTable(TableId.of("lake", "events"));
+    StandardTableDefinition definition = table.getDefinition();
+    assertThat(definition.getTimePartitioning().getType()).isEqualTo(TimePartitioning.Type.DAY);
+    assertThat(definition.getSchema().getFields().get("user_agent").getMode())
+        .isEqualTo(com.google.cloud.bigquery.Field.Mode.NULLABLE);
+
+    await("offsets committed to the end").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          Map<TopicPartition, OffsetAndMetadata> c = committed("events-bq");
+          return c.size() == 2 && c.values().stream().allMatch(o -> o.offset() == 150);
+        });
+    assertThat(PluginMetrics.task("events-bq", "rows-appended-total")).isEqualTo(300);
+    connect.deleteConnector("events-bq");
+  }
+
+  @Test
+  void aRecordWithoutASchemaGoesToTheDeadLetterTopicWhileTheOthersLand() throws Exception {
+    connect.createTopic("mixed", 1);
+    long at = System.currentTimeMillis() - 60_000;
+    try (KafkaProducer<String, String> p = producer()) {
+      p.send(new ProducerRecord<>("mixed", 0, "a", event(1, at))).get();
+      p.send(new ProducerRecord<>("mixed", 0, "b", "{\"schema\":null,\"payload\":{\"n\":2}}")).get();
+      p.send(new ProducerRecord<>("mixed", 0, "c", event(3, at))).get();
+    }
+    Map<String, String> c = config("mixed");
+    c.put("errors.tolerance", "all");
+    c.put("errors.deadletterqueue.topic.name", "mixed-dlq");
+    c.put("errors.deadletterqueue.topic.replication.factor", "1");
+    c.put("errors.deadletterqueue.context.headers.enable", "true");
+    connect.configureConnector("mixed-bq", c);
+
+    await("the good rows").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> bigQuery.rows("lake", "mixed").size() >= 2);
+    assertThat(bigQuery.rows("lake", "mixed")).extracting(r -> r.get("n")).containsExactlyInAnyOrder(1L, 3L);
+    try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
+        connect.bootstrapServers(), "group.id", "dlq-reader", "auto.offset.reset", "earliest"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      dlq.subscribe(List.of("mixed-dlq"));
+      List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
+      await("the dead letter").atMost(Duration.ofSeconds(30)).until(() -> {
+        dlq.poll(Duration.ofMillis(500)).forEach(got::add);
+        return !got.isEmpty();
+      });
+      assertThat(new String(got.get(0).key())).isEqualTo("b");
+      String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
+      assertThat(error).contains("mixed/0@1").contains("not a struct with a schema");
+    }
+    connect.deleteConnector("mixed-bq");
+  }
+}
