@@ -4,6 +4,7 @@ import com.google.cloud.bigquery.BigQuery;
 import com.google.cloud.bigquery.BigQueryException;
 import com.google.cloud.bigquery.Dataset;
 import io.cloudbridge.common.PluginVersion;
+import io.cloudbridge.common.config.ConfigErrors;
 import io.cloudbridge.common.gcp.GcpConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,11 +76,7 @@ public class BigQuerySinkConnector extends SinkConnector {
           values.get(BigQuerySinkConfig.DATASET).addErrorMessage(problem);
         }
       } catch (ConfigException e) {
-        java.util.regex.Matcher named = java.util.regex.Pattern.compile("for configuration ([\\w.]+)")
-            .matcher(String.valueOf(e.getMessage()));
-        String key = named.find() && values.containsKey(named.group(1)) ? named.group(1)
-            : BigQuerySinkConfig.DATASET;
-        values.get(key).addErrorMessage(e.getMessage());
+        ConfigErrors.attach(e, values, BigQuerySinkConfig.DATASET);
       }
     }
     return result;

@@ -4,6 +4,7 @@ import com.google.cloud.storage.Bucket;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import io.cloudbridge.common.PluginVersion;
+import io.cloudbridge.common.config.ConfigErrors;
 import io.cloudbridge.common.gcp.GcpConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,11 +79,7 @@ public class GcsSinkConnector extends SinkConnector {
           values.get(GcsSinkConfig.BUCKET).addErrorMessage(problem);
         }
       } catch (ConfigException e) {
-        // A rule across settings (template, format and compression, ...): the error goes to the setting it names.
-        java.util.regex.Matcher named = java.util.regex.Pattern.compile("for configuration ([\\w.]+)")
-            .matcher(String.valueOf(e.getMessage()));
-        String key = named.find() && values.containsKey(named.group(1)) ? named.group(1) : GcsSinkConfig.BUCKET;
-        values.get(key).addErrorMessage(e.getMessage());
+        ConfigErrors.attach(e, values, GcsSinkConfig.BUCKET);
       }
     }
     return result;

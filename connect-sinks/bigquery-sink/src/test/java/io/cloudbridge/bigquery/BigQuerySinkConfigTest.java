@@ -1,0 +1,45 @@
+package io.cloudbridge.bigquery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class BigQuerySinkConfigTest {
+
+  @Test
+  void tableNamesFollowBigQueryRules() {
+    BigQuerySinkConfig c = new BigQuerySinkConfig(Map.of("bigquery.dataset", "d",
+        "bigquery.table.name.template", "raw_{{topic}}"));
+    assertThat(c.table("shop.orders-v2")).isEqualTo("raw_shop_orders_v2");
+  }
+
+  @Test
+  void rulesAcrossSettingsAreCheckedAtConfigTime() {
+    assertThatThrownBy(() -> new BigQuerySinkConfig(Map.of("bigquery.dataset", "d",
+        "bigquery.clustering.fields", "a,b,c,d,e"))).hasMessageContaining("at most four");
+    assertThatThrownBy(() -> new BigQuerySinkConfig(Map.of("bigquery.dataset", "d",
+        "bigquery.table.name.template", "{{partition}}"))).hasMessageContaining("only {{topic}}");
+  }
+
+  @Test
+  void everyBigQueryExampleIsAValidConfiguration() throws Exception {
+    List<Path> examples;
+    try (Stream<Path> files = Files.list(Path.of("../../config-examples"))) {
+      examples = files.filter(p -> p.getFileName().toString().startsWith("bigquery-")).toList();
+    }
+    assertThat(examples).isNotEmpty();
+    for (Path example : examples) {
+      Map<String, String> props = new ObjectMapper().readValue(example.toFile(), new TypeReference<>() {});
+      assertThat(props.get("connector.class")).isEqualTo(BigQuerySinkConnector.class.getName());
+      assertThat(new BigQuerySinkConfig(props).dataset()).isNotBlank();
+    }
+  }
+}
