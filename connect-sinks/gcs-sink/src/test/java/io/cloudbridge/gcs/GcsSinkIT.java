@@ -163,6 +163,9 @@ class GcsSinkIT {
     await("every record in an object").atMost(Duration.ofSeconds(60))
         .until(() -> count(objects("content_type=")) >= 300);
     Map<String, List<JsonNode>> objects = objects("content_type=");
+    // The end offset and record count reach an object's metadata just after the object itself.
+    await("end metadata on every object").atMost(Duration.ofSeconds(30)).until(() -> objects.keySet().stream()
+        .allMatch(name -> gcs.client().get(BlobId.of("lake", name)).getMetadata().containsKey("kafka-records")));
     List<Integer> seen = new ArrayList<>();
     for (Map.Entry<String, List<JsonNode>> o : objects.entrySet()) {
       assertThat(o.getKey()).matches("content_type=(video|image|text)/day=\\d{4}-\\d\\d-\\d\\d/hour=\\d\\d/"
