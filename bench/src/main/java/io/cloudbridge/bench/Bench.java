@@ -14,7 +14,8 @@ import java.util.List;
 public final class Bench {
 
   private static final List<Scenario> SCENARIOS = List.of(new SinkPipelineScenario(), new SqsSourceScenario(),
-      new S3SourceScenario(), new GcsSinkScenario(), new BigQueryEncodeScenario());
+      new S3SourceScenario(), new GcsSinkScenario(), new BigQueryEncodeScenario(),
+      new BigQuerySinkScenario());
 
   private Bench() {}
 

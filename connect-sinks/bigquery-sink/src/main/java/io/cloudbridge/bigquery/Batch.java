@@ -3,16 +3,10 @@ package io.cloudbridge.bigquery;
 import com.google.api.core.ApiFuture;
 import com.google.cloud.bigquery.storage.v1.AppendRowsResponse;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /** One AppendRows request on its way: the records whose rows it carries, and BigQuery's answer to come. */
-record Batch(String table, List<SinkRecord> records, long bytes, ApiFuture<AppendRowsResponse> answer,
-             AtomicBoolean counted) {
-
-  Batch(String table, List<SinkRecord> records, long bytes, ApiFuture<AppendRowsResponse> answer) {
-    this(table, records, bytes, answer, new AtomicBoolean());
-  }
+record Batch(String table, List<SinkRecord> records, long bytes, ApiFuture<AppendRowsResponse> answer) {
 
   /** {@code topic/partition@first..last} of the request's records, for errors. */
   String describe() {

@@ -1,9 +1,13 @@
 package io.cloudbridge.bigquery;
 
+import com.google.api.core.ApiFutureCallback;
+import com.google.api.core.ApiFutures;
 import com.google.cloud.bigquery.BigQuery;
 import com.google.cloud.bigquery.TableId;
+import com.google.cloud.bigquery.storage.v1.AppendRowsResponse;
 import com.google.cloud.bigquery.storage.v1.BigQueryWriteClient;
 import com.google.cloud.bigquery.storage.v1.Exceptions;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.cloudbridge.common.PluginVersion;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
@@ -113,6 +117,20 @@ public class BigQuerySinkTask extends SinkTask {
 
   private void sent(Batch batch) {
     inFlight.incrementAndGet();
+    // Counted when BigQuery answers (on the client's thread), so the metrics follow the appends as they land.
+    ApiFutures.addCallback(batch.answer(), new ApiFutureCallback<>() {
+      @Override
+      public void onSuccess(AppendRowsResponse response) {
+        inFlight.decrementAndGet();
+        rowsAppended.add(batch.records().size());
+        bytesAppended.add(batch.bytes());
+      }
+
+      @Override
+      public void onFailure(Throwable t) {
+        inFlight.decrementAndGet();
+      }
+    }, MoreExecutors.directExecutor());
     Map<TopicPartition, Boolean> seen = new HashMap<>();
     for (SinkRecord r : batch.records()) {
       TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
@@ -151,11 +169,6 @@ public class BigQuerySinkTask extends SinkTask {
       }
       throw new ConnectException("Appending " + b.describe() + " failed after the retries: " + cause.getMessage(),
           cause);
-    }
-    if (b.counted().compareAndSet(false, true)) { // a request with records of several partitions is seen once each
-      inFlight.decrementAndGet();
-      rowsAppended.add(b.records().size());
-      bytesAppended.add(b.bytes());
     }
   }
 
