@@ -56,6 +56,7 @@ public class BigQuerySinkTask extends SinkTask {
   private Counter bytesAppended;
   private Counter badRecords;
   private Counter tombstones;
+  private Counter schemaUpdates;
   private final AtomicLong inFlight = new AtomicLong();
 
   @Override
@@ -85,6 +86,8 @@ public class BigQuerySinkTask extends SinkTask {
     badRecords = metrics.counter("records-bad-total",
         "Records the table's rows could not take, sent to the errant-record reporter.");
     tombstones = metrics.counter("records-tombstone-skipped-total", "Records with a null value, skipped.");
+    schemaUpdates = metrics.counter("schema-updates-total",
+        "Table schema changes made for new record schemas (columns added or relaxed).");
     metrics.gauge("appends-in-flight", "AppendRows requests sent and not yet answered.", inFlight::get);
   }
 
@@ -99,7 +102,8 @@ public class BigQuerySinkTask extends SinkTask {
         continue;
       }
       TableWriter w = writers.computeIfAbsent(config.table(r.topic()),
-          t -> new TableWriter(TableId.of(project, config.dataset(), t), writeClient, config, tables, this::sent));
+          t -> new TableWriter(TableId.of(project, config.dataset(), t), writeClient, config, tables, this::sent,
+              schemaUpdates::increment));
       try {
         w.add(r);
       } catch (DataException bad) {

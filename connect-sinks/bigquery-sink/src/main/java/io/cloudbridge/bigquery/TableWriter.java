@@ -22,7 +22,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /**
  * The rows of one table, appended to its default stream: records are encoded as they come, packed into requests
  * up to the configured size, and sent without waiting for earlier ones (the client bounds the bytes in flight).
- * A record with another schema closes the request and opens a writer with that schema.
+ * A record with another schema first makes the table take it (new NULLABLE columns, relaxed REQUIRED ones), then
+ * closes the request and opens a writer with that schema, so new columns are written at once.
  */
 final class TableWriter implements AutoCloseable {
 
@@ -32,6 +33,7 @@ final class TableWriter implements AutoCloseable {
   private final BigQuerySinkConfig config;
   private final Tables tables;
   private final Consumer<Batch> sent;
+  private final Runnable schemaUpdates;
   private final Map<Schema, RowEncoder> encoders = new IdentityHashMap<>();
   private RowEncoder current;
   private StreamWriter writer;
@@ -40,7 +42,8 @@ final class TableWriter implements AutoCloseable {
   private long bytes;
 
   TableWriter(TableId table, BigQueryWriteClient client, BigQuerySinkConfig config, Tables tables,
-      Consumer<Batch> sent) {
+      Consumer<Batch> sent, Runnable schemaUpdates) {
+    this.schemaUpdates = schemaUpdates;
     this.table = table;
     this.stream = "projects/" + table.getProject() + "/datasets/" + table.getDataset() + "/tables/"
         + table.getTable() + "/streams/_default";
@@ -57,7 +60,12 @@ final class TableWriter implements AutoCloseable {
           : "a " + r.value().getClass().getSimpleName()) + ", not a struct with a schema (use a converter with"
           + " schemas, e.g. JsonConverter with schemas.enable=true or an Avro converter)");
     }
-    RowEncoder encoder = encoder(r.valueSchema());
+    RowEncoder encoder;
+    try {
+      encoder = encoder(r.valueSchema());
+    } catch (DataException e) {
+      throw new DataException(describe(r) + ": " + e.getMessage(), e);
+    }
     ByteString row;
     try {
       row = encoder.encode(value);
@@ -84,7 +92,9 @@ final class TableWriter implements AutoCloseable {
       } catch (DataException bad) {
         throw new DataException("table " + Tables.name(table) + ": " + bad.getMessage(), bad);
       }
-      tables.ensure(table, e.tableSchema());
+      if (tables.reconcile(table, e.tableSchema())) {
+        schemaUpdates.run();
+      }
       encoders.put(schema, e);
     }
     return e;

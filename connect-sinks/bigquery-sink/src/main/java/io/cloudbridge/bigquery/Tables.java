@@ -33,17 +33,105 @@ final class Tables {
     this.config = config;
   }
 
-  /** The table, created if missing and the config allows; fails naming the table otherwise. */
-  void ensure(TableId id, TableSchema rows) {
+  /**
+   * Makes the table take rows of this schema: creates it if missing (and the config allows), else adds the
+   * columns it lacks (NULLABLE, or REPEATED) and relaxes REQUIRED columns the rows leave out or make optional,
+   * nested ones included; true if the table changed. A column whose type differs fails with a DataException naming
+   * it.
+   */
+  boolean reconcile(TableId id, TableSchema rows) {
     Table table;
     try {
       table = bigQuery.getTable(id);
     } catch (BigQueryException e) {
       throw new ConnectException("Cannot read table " + name(id) + ": " + e.getMessage(), e);
     }
-    if (table != null) {
-      return;
+    if (table == null) {
+      create(id, rows);
+      return false;
     }
+    StandardTableDefinition definition = table.getDefinition();
+    List<String> changes = new ArrayList<>();
+    List<Field> merged = merge(definition.getSchema() == null ? List.of() : definition.getSchema().getFields(),
+        fields(rows.getFieldsList()), "", changes);
+    if (changes.isEmpty()) {
+      return false;
+    }
+    try {
+      table.toBuilder().setDefinition(definition.toBuilder().setSchema(Schema.of(merged)).build()).build().update();
+    } catch (BigQueryException e) {
+      throw new ConnectException("Cannot change the schema of " + name(id) + " (" + String.join(", ", changes)
+          + "): " + e.getMessage(), e);
+    }
+    log.info("Table {}: {}", name(id), String.join(", ", changes));
+    return true;
+  }
+
+  /** The table's columns made to take the wanted ones; {@code changes} says what changed. */
+  private static List<Field> merge(List<Field> current, List<Field> wanted, String path, List<String> changes) {
+    List<Field> out = new ArrayList<>();
+    for (Field c : current) {
+      Field w = find(wanted, c.getName());
+      Field.Builder f = c.toBuilder();
+      if (w == null) {
+        if (c.getMode() == Field.Mode.REQUIRED) {
+          f.setMode(Field.Mode.NULLABLE);
+          changes.add("relaxed " + path + c.getName() + " to NULLABLE (records no longer carry it)");
+        }
+        out.add(f.build());
+        continue;
+      }
+      if (c.getType().getStandardType() != w.getType().getStandardType()
+          || (c.getMode() == Field.Mode.REPEATED) != (w.getMode() == Field.Mode.REPEATED)) {
+        throw new org.apache.kafka.connect.errors.DataException("column " + path + c.getName() + " is "
+            + describe(c) + " in the table, but the records make it " + describe(w));
+      }
+      if (c.getMode() == Field.Mode.REQUIRED && w.getMode() == Field.Mode.NULLABLE) {
+        f.setMode(Field.Mode.NULLABLE);
+        changes.add("relaxed " + path + c.getName() + " to NULLABLE");
+      }
+      if (c.getType().getStandardType() == StandardSQLTypeName.STRUCT) {
+        f.setType(StandardSQLTypeName.STRUCT, FieldList.of(merge(c.getSubFields(), w.getSubFields(),
+            path + c.getName() + ".", changes)));
+      }
+      out.add(f.build());
+    }
+    for (Field w : wanted) {
+      if (find(current, w.getName()) == null) {
+        Field added = w.getMode() == Field.Mode.REPEATED ? w : relaxed(w);
+        out.add(added);
+        changes.add("added " + path + w.getName() + " " + describe(added));
+      }
+    }
+    return out;
+  }
+
+  /** A new column, and its nested ones, as NULLABLE: BigQuery adds no REQUIRED column to a table. */
+  private static Field relaxed(Field w) {
+    Field.Builder f = w.toBuilder().setMode(w.getMode() == Field.Mode.REPEATED ? Field.Mode.REPEATED
+        : Field.Mode.NULLABLE);
+    if (w.getSubFields() != null) {
+      List<Field> subs = new ArrayList<>();
+      w.getSubFields().forEach(sub -> subs.add(relaxed(sub)));
+      f.setType(StandardSQLTypeName.STRUCT, FieldList.of(subs));
+    }
+    return f.build();
+  }
+
+  private static Field find(List<Field> fields, String name) {
+    for (Field f : fields) {
+      if (f.getName().equalsIgnoreCase(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  private static String describe(Field f) {
+    return (f.getMode() == null ? "NULLABLE" : f.getMode().name()) + " " + f.getType().getStandardType();
+  }
+
+  private void create(TableId id, TableSchema rows) {
     if (!config.autoCreate()) {
       throw new ConnectException("Table " + name(id) + " does not exist and " + BigQuerySinkConfig.AUTO_CREATE
           + " is false");

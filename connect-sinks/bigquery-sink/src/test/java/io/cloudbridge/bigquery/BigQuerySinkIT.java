@@ -149,6 +149,46 @@ class BigQuerySinkIT {
     connect.deleteConnector("events-bq");
   }
 
+  /** Version 1: n and b (required); 2: adds optional c; 3: drops b. */
+  private static String evolving(int n, int version) {
+    String fields = "{\"field\":\"n\",\"type\":\"int64\",\"optional\":false}"
+        + (version < 3 ? ",{\"field\":\"b\",\"type\":\"string\",\"optional\":false}" : "")
+        + (version > 1 ? ",{\"field\":\"c\",\"type\":\"string\",\"optional\":true}" : "");
+    String payload = "{\"n\":" + n + (version < 3 ? ",\"b\":\"b" + n + "\"" : "")
+        + (version > 1 ? ",\"c\":\"c" + n + "\"" : "") + "}";
+    return "{\"schema\":{\"type\":\"struct\",\"optional\":false,\"fields\":[" + fields + "]},\"payload\":"
+        + payload + "}";
+  }
+
+  @Test
+  void aNewFieldAddsAColumnAndADroppedOneIsRelaxedWhileRecordsFlow() throws Exception {
+    connect.createTopic("evolving", 1);
+    connect.configureConnector("evolving-bq", config("evolving"));
+    try (KafkaProducer<String, String> p = producer()) {
+      for (int n = 0; n < 60; n++) {
+        p.send(new ProducerRecord<>("evolving", 0, null, evolving(n, 1 + n / 20))).get();
+      }
+    }
+    await("every record a row").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> bigQuery.rows("lake", "evolving").size() >= 60);
+    Map<Long, Map<String, Object>> byN = new TreeMap<>();
+    bigQuery.rows("lake", "evolving").forEach(r -> byN.put((Long) r.get("n"), r));
+    assertThat(byN).hasSize(60);
+    for (long n = 0; n < 60; n++) {
+      Map<String, Object> r = byN.get(n);
+      assertThat(r.get("b")).as("b of %s", n).isEqualTo(n < 40 ? "b" + n : null);
+      assertThat(r.get("c")).as("c of %s", n).isEqualTo(n >= 20 ? "c" + n : null);
+    }
+    var schema = ((StandardTableDefinition) bigQuery.bigQuery().getTable(TableId.of("lake", "evolving"))
+        .getDefinition()).getSchema().getFields();
+    assertThat(schema.get("n").getMode()).isEqualTo(com.google.cloud.bigquery.Field.Mode.REQUIRED);
+    assertThat(schema.get("b").getMode()).isEqualTo(com.google.cloud.bigquery.Field.Mode.NULLABLE);
+    assertThat(schema.get("c").getMode()).isEqualTo(com.google.cloud.bigquery.Field.Mode.NULLABLE);
+    assertThat(connect.embedded().connectorStatus("evolving-bq").tasks().get(0).state()).isEqualTo("RUNNING");
+    assertThat(PluginMetrics.task("evolving-bq", "schema-updates-total")).isEqualTo(2);
+    connect.deleteConnector("evolving-bq");
+  }
+
   @Test
   void aRecordWithoutASchemaGoesToTheDeadLetterTopicWhileTheOthersLand() throws Exception {
     connect.createTopic("mixed", 1);

@@ -56,10 +56,10 @@ final class ObjectUpload {
     // The channel's own buffer is one unit, allocated only for a last piece smaller than that: the chunks written
     // to it are whole units, which it sends without copying.
     channel.setChunkSize(UNIT);
-    uploads.opened();
     this.stored = new Counting(new Chunks());
     this.compressed = format.compress(stored);
     this.writer = format.writer(compressed);
+    uploads.opened(); // last: an object whose writer could not be made is not counted as open
   }
 
   void write(SinkRecord record) throws IOException {
