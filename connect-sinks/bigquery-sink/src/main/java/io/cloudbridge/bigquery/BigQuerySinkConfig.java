@@ -2,7 +2,9 @@ package io.cloudbridge.bigquery;
 
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.config.HttpUrl;
+import com.google.api.gax.retrying.RetrySettings;
 import io.cloudbridge.common.gcp.GcpConfig;
+import io.cloudbridge.common.gcp.GcpRetry;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -36,9 +38,7 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public static final String MODE = "bigquery.write.mode";
   public static final String REQUEST_BYTES = "bigquery.request.max.bytes";
   public static final String INFLIGHT_BYTES = "bigquery.inflight.max.bytes";
-  public static final String RETRY_ATTEMPTS = "bigquery.retry.max.attempts";
-  public static final String RETRY_INITIAL_MS = "bigquery.retry.initial.backoff.ms";
-  public static final String RETRY_MAX_MS = "bigquery.retry.max.backoff.ms";
+  private static final String RETRY_PREFIX = "bigquery.";
 
   /** How rows reach the table. Exactly-once and CDC modes are being written (see the module README). */
   public enum Mode { AT_LEAST_ONCE }
@@ -49,7 +49,8 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   /** The API's limit for one AppendRows request (20 MiB; 10 MB in older documents). */
   static final int API_REQUEST_LIMIT = 10_000_000;
 
-  public static final ConfigDef CONFIG_DEF = GcpConfig.addTo(definition());
+  public static final ConfigDef CONFIG_DEF = GcpRetry.define(GcpConfig.addTo(definition()), RETRY_PREFIX,
+      WRITE_GROUP, 20, "UNAVAILABLE, RESOURCE_EXHAUSTED, INTERNAL, ABORTED and dropped connections");
 
   private static ConfigDef definition() {
     int b = 0;
@@ -90,15 +91,7 @@ public final class BigQuerySinkConfig extends AbstractConfig {
             Width.SHORT, "Request size")
         .define(INFLIGHT_BYTES, Type.LONG, 64L << 20, Range.atLeast(1 << 20), Importance.MEDIUM,
             "Bytes of appends sent and not yet acknowledged, per table; the task waits beyond it.", WRITE_GROUP,
-            ++w, Width.SHORT, "Bytes in flight")
-        .define(RETRY_ATTEMPTS, Type.INT, 8, Range.between(1, 100), Importance.LOW,
-            "Attempts of a call on UNAVAILABLE, RESOURCE_EXHAUSTED, INTERNAL, ABORTED and dropped connections.",
-            WRITE_GROUP, ++w, Width.SHORT, "Retry attempts")
-        .define(RETRY_INITIAL_MS, Type.LONG, 200L, Range.atLeast(1), Importance.LOW,
-            "First retry delay; it doubles, with jitter, up to " + RETRY_MAX_MS + ".", WRITE_GROUP, ++w, Width.SHORT,
-            "Initial backoff")
-        .define(RETRY_MAX_MS, Type.LONG, 16_000L, Range.atLeast(1), Importance.LOW, "Longest retry delay.",
-            WRITE_GROUP, ++w, Width.SHORT, "Max backoff");
+            ++w, Width.SHORT, "Bytes in flight");
   }
 
   private final GcpConfig gcp;
@@ -106,9 +99,7 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public BigQuerySinkConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
     gcp = new GcpConfig(this);
-    if (getLong(RETRY_MAX_MS) < getLong(RETRY_INITIAL_MS)) {
-      throw new ConfigException(RETRY_MAX_MS, getLong(RETRY_MAX_MS), "must not be below " + RETRY_INITIAL_MS);
-    }
+    GcpRetry.check(this, RETRY_PREFIX);
     if (clustering().size() > 4) {
       throw new ConfigException(CLUSTERING, clustering(), "BigQuery clusters by at most four columns");
     }
@@ -172,15 +163,7 @@ public final class BigQuerySinkConfig extends AbstractConfig {
     return getLong(INFLIGHT_BYTES);
   }
 
-  public int retryAttempts() {
-    return getInt(RETRY_ATTEMPTS);
-  }
-
-  public long retryInitialMillis() {
-    return getLong(RETRY_INITIAL_MS);
-  }
-
-  public long retryMaxMillis() {
-    return getLong(RETRY_MAX_MS);
+  public RetrySettings retrySettings() {
+    return GcpRetry.settings(this, RETRY_PREFIX);
   }
 }

@@ -3,7 +3,6 @@ package io.cloudbridge.bigquery;
 import com.google.api.gax.core.FixedCredentialsProvider;
 import com.google.api.gax.core.NoCredentialsProvider;
 import com.google.api.gax.grpc.InstantiatingGrpcChannelProvider;
-import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.Credentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.bigquery.BigQuery;
@@ -13,7 +12,6 @@ import com.google.cloud.bigquery.storage.v1.BigQueryWriteSettings;
 import io.cloudbridge.common.gcp.GcpConfig;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
-import java.time.Duration;
 
 /** The BigQuery clients as the config asks: endpoints, project, credentials and retry budget. */
 final class Clients {
@@ -25,21 +23,10 @@ final class Clients {
         : config.gcp().credentials();
   }
 
-  static RetrySettings retries(BigQuerySinkConfig config) {
-    return RetrySettings.newBuilder()
-        .setMaxAttempts(config.retryAttempts())
-        .setInitialRetryDelayDuration(Duration.ofMillis(config.retryInitialMillis()))
-        .setMaxRetryDelayDuration(Duration.ofMillis(config.retryMaxMillis()))
-        .setRetryDelayMultiplier(2.0)
-        .setJittered(true)
-        .setTotalTimeoutDuration(Duration.ofMillis(config.retryMaxMillis() * config.retryAttempts() + 60_000))
-        .build();
-  }
-
   /** The REST client (datasets and tables). */
   static BigQuery rest(BigQuerySinkConfig config) {
     BigQueryOptions.Builder b = BigQueryOptions.newBuilder().setCredentials(credentials(config))
-        .setRetrySettings(retries(config));
+        .setRetrySettings(config.retrySettings());
     if (!config.gcp().projectId().isBlank()) {
       b.setProjectId(config.gcp().projectId());
     }

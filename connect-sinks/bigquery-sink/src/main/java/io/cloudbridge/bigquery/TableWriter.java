@@ -109,7 +109,7 @@ final class TableWriter implements AutoCloseable {
           .setWriterSchema(encoder.protoSchema())
           .setMaxInflightBytes(config.inflightBytes())
           .setLimitExceededBehavior(FlowController.LimitExceededBehavior.Block)
-          .setRetrySettings(Clients.retries(config))
+          .setRetrySettings(config.retrySettings())
           .setTraceId("cloudbridge:bigquery-sink")
           .build();
     } catch (IOException e) {

@@ -2,7 +2,9 @@ package io.cloudbridge.gcs;
 
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.config.HttpUrl;
+import com.google.api.gax.retrying.RetrySettings;
 import io.cloudbridge.common.gcp.GcpConfig;
+import io.cloudbridge.common.gcp.GcpRetry;
 import java.net.URI;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -31,9 +33,7 @@ public final class GcsSinkConfig extends AbstractConfig {
   public static final String CHUNK_BYTES = "gcs.upload.chunk.bytes";
   public static final String MEMORY_BYTES = "gcs.task.memory.bytes";
   public static final String UPLOAD_THREADS = "gcs.upload.threads";
-  public static final String RETRY_ATTEMPTS = "gcs.retry.max.attempts";
-  public static final String RETRY_INITIAL_MS = "gcs.retry.initial.backoff.ms";
-  public static final String RETRY_MAX_MS = "gcs.retry.max.backoff.ms";
+  private static final String RETRY_PREFIX = "gcs.";
   public static final String MARKER_PREFIX = "gcs.marker.prefix";
   public static final String NULL_VALUES = "behavior.on.null.values";
   public static final String TEMPLATE = "file.name.template";
@@ -89,7 +89,8 @@ public final class GcsSinkConfig extends AbstractConfig {
 
   private static final int UPLOAD_UNIT = 256 * 1024;
 
-  public static final ConfigDef CONFIG_DEF = GcpConfig.addTo(definition());
+  public static final ConfigDef CONFIG_DEF = GcpRetry.define(GcpConfig.addTo(definition()), RETRY_PREFIX, GCS_GROUP,
+      20, "408, 429, 5xx and dropped connections (resumable uploads resume where GCS stopped)");
 
   private static ConfigDef definition() {
     int g = 0;
@@ -146,15 +147,6 @@ public final class GcsSinkConfig extends AbstractConfig {
         .define(UPLOAD_THREADS, Type.INT, 2, Range.between(1, 32), Importance.LOW,
             "Threads per task that send chunks to GCS while the task encodes; an object's chunks go in order.",
             GCS_GROUP, ++g, Width.SHORT, "Upload threads")
-        .define(RETRY_ATTEMPTS, Type.INT, 8, Range.between(1, 100), Importance.LOW,
-            "Attempts of each GCS call on 408, 429, 5xx and dropped connections (resumable uploads resume where GCS"
-                + " stopped); after the last, the task fails with the error.", GCS_GROUP, ++g, Width.SHORT,
-            "Retry attempts")
-        .define(RETRY_INITIAL_MS, Type.LONG, 200L, Range.atLeast(1), Importance.LOW,
-            "First retry delay; it doubles, with jitter, up to " + RETRY_MAX_MS + ".", GCS_GROUP, ++g, Width.SHORT,
-            "Initial backoff")
-        .define(RETRY_MAX_MS, Type.LONG, 16_000L, Range.atLeast(1), Importance.LOW, "Longest retry delay.",
-            GCS_GROUP, ++g, Width.SHORT, "Max backoff")
         .define(FORMAT, Type.STRING, "jsonl", EnumChoice.of(Format.values()), Importance.HIGH,
             "jsonl: one JSON document per line; json_array: one JSON array per object; csv: a header row, then a"
                 + " row per record (struct or flat map values; nested values as JSON text); avro: an Avro object"
@@ -221,9 +213,7 @@ public final class GcsSinkConfig extends AbstractConfig {
     if (timestampSource() == TimestampSource.FIELD && getString(TIMESTAMP_FIELD).isBlank()) {
       throw new ConfigException(TIMESTAMP_FIELD, "", "required with " + TIMESTAMP_SOURCE + "=field");
     }
-    if (getLong(RETRY_MAX_MS) < getLong(RETRY_INITIAL_MS)) {
-      throw new ConfigException(RETRY_MAX_MS, getLong(RETRY_MAX_MS), "must not be below " + RETRY_INITIAL_MS);
-    }
+    GcpRetry.check(this, RETRY_PREFIX);
     ObjectNamer.check(getString(TEMPLATE));
     if (!format().compressions().contains(compression())) {
       throw new ConfigException(COMPRESSION, getString(COMPRESSION), "format " + getString(FORMAT) + " takes "
@@ -301,16 +291,8 @@ public final class GcsSinkConfig extends AbstractConfig {
     return memoryBytes;
   }
 
-  public int retryAttempts() {
-    return getInt(RETRY_ATTEMPTS);
-  }
-
-  public long retryInitialMillis() {
-    return getLong(RETRY_INITIAL_MS);
-  }
-
-  public long retryMaxMillis() {
-    return getLong(RETRY_MAX_MS);
+  public RetrySettings retrySettings() {
+    return GcpRetry.settings(this, RETRY_PREFIX);
   }
 
   public int flushSize() {
