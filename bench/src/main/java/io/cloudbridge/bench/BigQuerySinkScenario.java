@@ -3,15 +3,9 @@ package io.cloudbridge.bench;
 import io.cloudbridge.testkit.bigquery.BigQueryStandIn;
 import io.cloudbridge.testkit.connect.ConnectCluster;
 import io.cloudbridge.testkit.connect.PluginMetrics;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
-import javax.management.ObjectName;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Records per second through 1 task of the BigQuery sink (at-least-once, default stream) into the BigQuery
@@ -53,24 +47,10 @@ final class BigQuerySinkScenario implements Scenario {
       return;
     }
     topic = "bench_bq_" + System.nanoTime();
-    cluster.createTopic(topic, 1);
-    Properties p = new Properties();
-    p.put("bootstrap.servers", cluster.bootstrapServers());
-    p.put("key.serializer", StringSerializer.class.getName());
-    p.put("value.serializer", StringSerializer.class.getName());
-    p.put("linger.ms", "20");
-    p.put("batch.size", "524288");
-    valueBytes = 0;
     long at = System.currentTimeMillis();
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-      for (int i = 0; i < records; i++) {
-        String v = "{\"schema\":" + SCHEMA + ",\"payload\":{\"action\":\"" + (i % 3 == 0 ? "view" : "click")
-            + "\",\"user\":\"u-" + (i % 1000) + "\",\"page\":\"/p/" + i + "\",\"ms\":" + (i % 997) + ",\"at\":"
-            + (at + i) + ",\"n\":" + i + "}}";
-        valueBytes += v.length();
-        producer.send(new ProducerRecord<>(topic, 0, null, v));
-      }
-    }
+    valueBytes = SinkRuns.backlog(cluster, topic, records, i -> "{\"schema\":" + SCHEMA + ",\"payload\":{\"action\":\""
+        + (i % 3 == 0 ? "view" : "click") + "\",\"user\":\"u-" + (i % 1000) + "\",\"page\":\"/p/" + i + "\",\"ms\":"
+        + (i % 997) + ",\"at\":" + (at + i) + ",\"n\":" + i + "}}");
     loaded = records;
   }
 
@@ -91,22 +71,12 @@ final class BigQuerySinkScenario implements Scenario {
     System.gc();
     long start = System.nanoTime();
     cluster.configureConnector(name, c);
-    ObjectName metrics = new ObjectName("kafka.connect:type=sink-task-metrics,connector=" + name + ",task=0");
-    while (sent(metrics) < records) {
+    while (SinkRuns.sinkTaskMetric(name, "sink-record-send-total") < records) {
       Thread.sleep(5); // a completion check, at most 5 ms late
     }
     long nanos = System.nanoTime() - start;
     cluster.deleteConnector(name);
     return new Result("baseline: null sink (schemas)", records, valueBytes, nanos, new long[0], 0);
-  }
-
-  private static double sent(ObjectName name) {
-    try {
-      return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(name, "sink-record-send-total"))
-          .doubleValue();
-    } catch (Exception notYet) {
-      return 0;
-    }
   }
 
   @Override

@@ -7,18 +7,12 @@ import io.cloudbridge.testkit.connect.ConnectCluster;
 import io.cloudbridge.testkit.connect.PluginMetrics;
 import io.cloudbridge.testkit.gcs.GcsStandIn;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import javax.management.ObjectName;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -59,23 +53,8 @@ final class GcsSinkScenario implements Scenario {
     }
     topic = "bench-gcs-" + System.nanoTime();
     schemaTopic = topic + "-schema";
-    cluster.createTopic(topic, 1);
-    cluster.createTopic(schemaTopic, 1);
-    Properties p = new Properties();
-    p.put("bootstrap.servers", cluster.bootstrapServers());
-    p.put("key.serializer", StringSerializer.class.getName());
-    p.put("value.serializer", StringSerializer.class.getName());
-    p.put("linger.ms", "20");
-    p.put("batch.size", "524288");
-    valueBytes = 0;
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-      for (int i = 0; i < records; i++) {
-        String v = value(i);
-        valueBytes += v.length();
-        producer.send(new ProducerRecord<>(topic, 0, null, v));
-        producer.send(new ProducerRecord<>(schemaTopic, 0, null, withSchema(v)));
-      }
-    }
+    valueBytes = SinkRuns.backlog(cluster, topic, records, GcsSinkScenario::value);
+    SinkRuns.backlog(cluster, schemaTopic, records, i -> withSchema(value(i)));
     loaded = records;
   }
 
@@ -117,10 +96,9 @@ final class GcsSinkScenario implements Scenario {
     CpuWatch cpu = CpuWatch.start();
     long start = System.nanoTime();
     cluster.configureConnector(name, c);
-    ObjectName metrics = new ObjectName("kafka.connect:type=sink-task-metrics,connector=" + name + ",task=0");
     long firstRead = 0;
-    while (sinkRecordsSent(metrics) < records) {
-      if (firstRead == 0 && sinkRecordsRead(metrics) > 0) {
+    while (SinkRuns.sinkTaskMetric(name, "sink-record-send-total") < records) {
+      if (firstRead == 0 && SinkRuns.sinkTaskMetric(name, "sink-record-read-total") > 0) {
         firstRead = System.nanoTime();
       }
       Thread.sleep(5); // a completion check, at most 5 ms late
@@ -132,22 +110,6 @@ final class GcsSinkScenario implements Scenario {
     cluster.deleteConnector(name);
     return new Result("baseline: null sink" + (schemas ? " (schemas)" : " (Connect runtime)"), records, valueBytes,
         nanos, new long[0], HeapWatch.peak());
-  }
-
-  private static double sinkRecordsSent(ObjectName name) {
-    return sinkMetric(name, "sink-record-send-total");
-  }
-
-  private static double sinkRecordsRead(ObjectName name) {
-    return sinkMetric(name, "sink-record-read-total");
-  }
-
-  private static double sinkMetric(ObjectName name, String metric) {
-    try {
-      return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(name, metric)).doubleValue();
-    } catch (Exception notYet) {
-      return 0;
-    }
   }
 
   @Override
@@ -205,14 +167,13 @@ final class GcsSinkScenario implements Scenario {
     long start = System.nanoTime();
     cluster.configureConnector(name, c);
     cluster.awaitRunning(name, 1, Duration.ofSeconds(60));
-    ObjectName metrics = new ObjectName("kafka.connect:type=sink-task-metrics,connector=" + name + ",task=0");
     long firstRead = 0;
     long allRead = 0;
     while (written(name) < records) {
-      if (firstRead == 0 && sinkRecordsRead(metrics) > 0) {
+      if (firstRead == 0 && SinkRuns.sinkTaskMetric(name, "sink-record-read-total") > 0) {
         firstRead = System.nanoTime();
       }
-      if (allRead == 0 && sinkRecordsSent(metrics) >= records) {
+      if (allRead == 0 && SinkRuns.sinkTaskMetric(name, "sink-record-send-total") >= records) {
         allRead = System.nanoTime();
       }
       Thread.sleep(5); // a completion check, at most 5 ms late
