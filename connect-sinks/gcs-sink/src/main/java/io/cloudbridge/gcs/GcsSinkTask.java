@@ -52,7 +52,6 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   private Counter recordsSkipped;
   private Counter badRecords;
   private Counter nullsSkipped;
-  private final AtomicLong openObjects = new AtomicLong();
   private Uploads uploads;
   private boolean paused;
   private Counter pauses;
@@ -93,7 +92,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
         "Records the object name or format could not take, sent to the errant-record reporter.");
     nullsSkipped = metrics.counter("records-null-skipped-total",
         "Records with a null value skipped, as behavior.on.null.values=skip asks.");
-    metrics.gauge("open-objects", "Objects being written.", openObjects::get);
+    metrics.gauge("open-objects", "Objects being written.", () -> uploads.openObjects());
     metrics.gauge("buffered-bytes", "Memory the task's objects hold: unsent buffers, chunks in flight, and the"
         + " estimate for encoders and compressors (see " + GcsSinkConfig.MEMORY_BYTES + ").", this::memoryHeld);
     pauses = metrics.counter("memory-pauses-total",
@@ -185,18 +184,15 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
 
   /** Once per batch and timer tick, not per record: the gauges sum over every partition. */
   private void updateGauges() {
-    long objects = 0;
     long records = 0;
     long oldest = -1;
     for (PartitionWriter w : writers.values()) {
-      objects += w.openObjects();
       records += w.uncommitted();
       long opened = w.groupOpenedAt();
       if (opened >= 0 && (oldest < 0 || opened < oldest)) {
         oldest = opened;
       }
     }
-    openObjects.set(objects);
     uncommitted.set(records);
     oldestOpenGroup.set(oldest);
   }
