@@ -38,10 +38,12 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public static final String MODE = "bigquery.write.mode";
   public static final String REQUEST_BYTES = "bigquery.request.max.bytes";
   public static final String INFLIGHT_BYTES = "bigquery.inflight.max.bytes";
+  public static final String KAFKA_PREFIX = "kafka.";
+  public static final String KAFKA_BOOTSTRAP = KAFKA_PREFIX + "bootstrap.servers";
   private static final String RETRY_PREFIX = "bigquery.";
 
-  /** How rows reach the table. Exactly-once and CDC modes are being written (see the module README). */
-  public enum Mode { AT_LEAST_ONCE }
+  /** How rows reach the table (see the module README). */
+  public enum Mode { AT_LEAST_ONCE, EXACTLY_ONCE }
 
   /** Time partitioning of the tables the sink creates. */
   public enum PartitionType { NONE, HOUR, DAY, MONTH, YEAR }
@@ -84,14 +86,22 @@ public final class BigQuerySinkConfig extends AbstractConfig {
             "Up to four columns that cluster created tables.", TABLES_GROUP, ++t, Width.LONG, "Clustering")
         .define(MODE, Type.STRING, "at_least_once", EnumChoice.of(Mode.values()), Importance.HIGH,
             "at_least_once: the table's default stream, rows visible as soon as appended; a record may be written"
-                + " again after a crash (before its offset was committed).", WRITE_GROUP, ++w, Width.SHORT,
+                + " again after a crash (before its offset was committed). exactly_once: a COMMITTED stream per"
+                + " partition, rows appended at row offsets that are saved with the Kafka offset commit, so a record"
+                + " redelivered after a crash or rebalance is refused by BigQuery instead of written twice (needs "
+                + KAFKA_BOOTSTRAP + " to read the saved offsets back).", WRITE_GROUP, ++w, Width.SHORT,
             "Write mode")
         .define(REQUEST_BYTES, Type.INT, 9 << 20, Range.between(64 * 1024, API_REQUEST_LIMIT), Importance.LOW,
             "Most bytes of rows in one AppendRows request; a batch that would pass it is split.", WRITE_GROUP, ++w,
             Width.SHORT, "Request size")
         .define(INFLIGHT_BYTES, Type.LONG, 64L << 20, Range.atLeast(1 << 20), Importance.MEDIUM,
             "Bytes of appends sent and not yet acknowledged, per table; the task waits beyond it.", WRITE_GROUP,
-            ++w, Width.SHORT, "Bytes in flight");
+            ++w, Width.SHORT, "Bytes in flight")
+        .define(KAFKA_BOOTSTRAP, Type.STRING, "", Importance.MEDIUM,
+            "exactly_once: the Kafka cluster of the connector's consumer group, to read the stream and row offset"
+                + " saved with each partition's committed offset when the task starts. Other " + KAFKA_PREFIX
+                + "* settings (security.protocol, sasl.*, ssl.*) are passed to that admin client; keep secrets in a"
+                + " config provider.", WRITE_GROUP, ++w, Width.LONG, "Kafka for offsets");
   }
 
   private final GcpConfig gcp;
@@ -100,6 +110,10 @@ public final class BigQuerySinkConfig extends AbstractConfig {
     super(CONFIG_DEF, props);
     gcp = new GcpConfig(this);
     GcpRetry.check(this, RETRY_PREFIX);
+    if (mode() == Mode.EXACTLY_ONCE && getString(KAFKA_BOOTSTRAP).isBlank()) {
+      throw new ConfigException(KAFKA_BOOTSTRAP, "", "exactly_once reads the offsets it saved with the consumer"
+          + " group's commits back from Kafka: set the bootstrap servers of the Connect cluster's Kafka");
+    }
     if (clustering().size() > 4) {
       throw new ConfigException(CLUSTERING, clustering(), "BigQuery clusters by at most four columns");
     }
@@ -153,6 +167,21 @@ public final class BigQuerySinkConfig extends AbstractConfig {
 
   public List<String> clustering() {
     return getList(CLUSTERING);
+  }
+
+  public Mode mode() {
+    return EnumChoice.parse(Mode.class, getString(MODE));
+  }
+
+  /** The consumer group whose commits carry the saved stream offsets: Connect's {@code connect-<name>} default. */
+  public String groupId() {
+    Object override = originals().get("consumer.override.group.id");
+    return override != null ? override.toString() : "connect-" + originals().get("name");
+  }
+
+  /** Settings of the admin client that reads committed offsets back: the {@code kafka.*} ones. */
+  public Map<String, Object> kafka() {
+    return originalsWithPrefix(KAFKA_PREFIX);
   }
 
   public int requestBytes() {

@@ -46,7 +46,10 @@ public class BigQuerySinkTask extends SinkTask {
   private Tables tables;
   private String project;
   private ErrantRecordReporter reporter;
+  private final Map<String, TableRows> tableRows = new HashMap<>();
   private final Map<String, TableWriter> writers = new HashMap<>();
+  private ExactlyOnce exactlyOnce;
+  private Counter rowsPresent;
   /** Per partition, the requests holding its records, oldest first. */
   private final Map<TopicPartition, ArrayDeque<Batch>> pending = new HashMap<>();
   /** Per partition, the offset after the last record handled (sent, reported or skipped). */
@@ -89,10 +92,63 @@ public class BigQuerySinkTask extends SinkTask {
     schemaUpdates = metrics.counter("schema-updates-total",
         "Table schema changes made for new record schemas (columns added or relaxed).");
     metrics.gauge("appends-in-flight", "AppendRows requests sent and not yet answered.", inFlight::get);
+    rowsPresent = metrics.counter("rows-already-present-total",
+        "exactly_once: rows found already in BigQuery after a crash or retry (refused as ALREADY_EXISTS), not"
+            + " written twice.");
+    if (config.mode() == BigQuerySinkConfig.Mode.EXACTLY_ONCE) {
+      exactlyOnce = new ExactlyOnce(config, writeClient, context, this::rowsOfTopic, new PartitionStream.Hooks() {
+        @Override
+        public void sent(Batch batch) {
+          BigQuerySinkTask.this.sent(batch);
+        }
+
+        @Override
+        public void bad(SinkRecord record, DataException error) {
+          BigQuerySinkTask.this.bad(record, error);
+        }
+
+        @Override
+        public void tombstone() {
+          tombstones.increment();
+        }
+
+        @Override
+        public void present(long rows) {
+          rowsPresent.add(rows);
+        }
+      });
+    }
+  }
+
+  private TableRows rowsOfTopic(String topic) {
+    return tableRows.computeIfAbsent(config.table(topic), t -> new TableRows(TableId.of(project, config.dataset(), t),
+        tables, schemaUpdates::increment));
+  }
+
+  @Override
+  public void open(Collection<TopicPartition> partitions) {
+    if (exactlyOnce != null) {
+      exactlyOnce.open(partitions);
+    }
+  }
+
+  /** A record the table's rows cannot take: to the errant-record reporter, or the task fails naming it. */
+  private void bad(SinkRecord r, DataException bad) {
+    if (reporter == null) {
+      throw new ConnectException(bad.getMessage() + " (configure errors.tolerance=all and"
+          + " errors.deadletterqueue.topic.name to send such records to a dead-letter topic)", bad);
+    }
+    badRecords.increment();
+    log.warn("Sending a record to the errant-record reporter: {}", bad.getMessage());
+    reporter.report(r, bad);
   }
 
   @Override
   public void put(Collection<SinkRecord> records) {
+    if (exactlyOnce != null) {
+      exactlyOnce.put(records);
+      return;
+    }
     complete();
     for (SinkRecord r : records) {
       TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
@@ -102,18 +158,11 @@ public class BigQuerySinkTask extends SinkTask {
         continue;
       }
       TableWriter w = writers.computeIfAbsent(config.table(r.topic()),
-          t -> new TableWriter(TableId.of(project, config.dataset(), t), writeClient, config, tables, this::sent,
-              schemaUpdates::increment));
+          t -> new TableWriter(rowsOfTopic(r.topic()), writeClient, config, this::sent));
       try {
         w.add(r);
       } catch (DataException bad) {
-        if (reporter == null) {
-          throw new ConnectException(bad.getMessage() + " (configure errors.tolerance=all and"
-              + " errors.deadletterqueue.topic.name to send such records to a dead-letter topic)", bad);
-        }
-        badRecords.increment();
-        log.warn("Sending a record to the errant-record reporter: {}", bad.getMessage());
-        reporter.report(r, bad);
+        bad(r, bad);
       }
     }
     writers.values().forEach(TableWriter::send);
@@ -178,6 +227,9 @@ public class BigQuerySinkTask extends SinkTask {
 
   @Override
   public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    if (exactlyOnce != null) {
+      return exactlyOnce.preCommit();
+    }
     writers.values().forEach(TableWriter::send);
     complete();
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
@@ -203,6 +255,10 @@ public class BigQuerySinkTask extends SinkTask {
 
   @Override
   public void close(Collection<TopicPartition> partitions) {
+    if (exactlyOnce != null) {
+      exactlyOnce.close(partitions);
+      return;
+    }
     // Wait a while for what was sent, so that fewer rows are written twice after the rebalance.
     for (TopicPartition tp : partitions) {
       ArrayDeque<Batch> q = pending.remove(tp);
@@ -224,6 +280,9 @@ public class BigQuerySinkTask extends SinkTask {
 
   @Override
   public void stop() {
+    if (exactlyOnce != null) {
+      exactlyOnce.close();
+    }
     writers.values().forEach(TableWriter::close);
     writers.clear();
     if (writeClient != null) {

@@ -9,14 +9,9 @@ import com.google.protobuf.ByteString;
 import io.cloudbridge.bigquery.rows.RowEncoder;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -31,47 +26,28 @@ final class TableWriter implements AutoCloseable {
   private final String stream;
   private final BigQueryWriteClient client;
   private final BigQuerySinkConfig config;
-  private final Tables tables;
+  private final TableRows rowsOf;
   private final Consumer<Batch> sent;
-  private final Runnable schemaUpdates;
-  private final Map<Schema, RowEncoder> encoders = new IdentityHashMap<>();
   private RowEncoder current;
   private StreamWriter writer;
   private ProtoRows.Builder rows = ProtoRows.newBuilder();
   private List<SinkRecord> records = new ArrayList<>();
   private long bytes;
 
-  TableWriter(TableId table, BigQueryWriteClient client, BigQuerySinkConfig config, Tables tables,
-      Consumer<Batch> sent, Runnable schemaUpdates) {
-    this.schemaUpdates = schemaUpdates;
-    this.table = table;
+  TableWriter(TableRows rowsOf, BigQueryWriteClient client, BigQuerySinkConfig config, Consumer<Batch> sent) {
+    this.rowsOf = rowsOf;
+    this.table = rowsOf.table();
     this.stream = "projects/" + table.getProject() + "/datasets/" + table.getDataset() + "/tables/"
         + table.getTable() + "/streams/_default";
     this.client = client;
     this.config = config;
-    this.tables = tables;
     this.sent = sent;
   }
 
   /** Adds the record's row; a value the table's rows cannot take fails with a DataException before anything. */
   void add(SinkRecord r) {
-    if (!(r.value() instanceof Struct value)) {
-      throw new DataException(describe(r) + ": the value is " + (r.value() == null ? "null"
-          : "a " + r.value().getClass().getSimpleName()) + ", not a struct with a schema (use a converter with"
-          + " schemas, e.g. JsonConverter with schemas.enable=true or an Avro converter)");
-    }
-    RowEncoder encoder;
-    try {
-      encoder = encoder(r.valueSchema());
-    } catch (DataException e) {
-      throw new DataException(describe(r) + ": " + e.getMessage(), e);
-    }
-    ByteString row;
-    try {
-      row = encoder.encode(value);
-    } catch (DataException e) {
-      throw new DataException(describe(r) + ": " + e.getMessage(), e);
-    }
+    RowEncoder encoder = rowsOf.encoder(r);
+    ByteString row = TableRows.encode(encoder, r);
     if (encoder != current) {
       send();
       open(encoder);
@@ -84,28 +60,19 @@ final class TableWriter implements AutoCloseable {
     bytes += row.size();
   }
 
-  private RowEncoder encoder(Schema schema) {
-    RowEncoder e = encoders.get(schema);
-    if (e == null) {
-      try {
-        e = RowEncoder.forSchema(schema);
-      } catch (DataException bad) {
-        throw new DataException("table " + Tables.name(table) + ": " + bad.getMessage(), bad);
-      }
-      if (tables.reconcile(table, e.tableSchema())) {
-        schemaUpdates.run();
-      }
-      encoders.put(schema, e);
-    }
-    return e;
-  }
-
   private void open(RowEncoder encoder) {
     if (writer != null) {
       writer.close(); // waits for its appends in flight
     }
+    writer = openWriter(stream, encoder, client, config);
+    current = encoder;
+  }
+
+  /** A writer on {@code stream} for rows of {@code encoder}, with the configured bytes in flight and retries. */
+  static StreamWriter openWriter(String stream, RowEncoder encoder, BigQueryWriteClient client,
+      BigQuerySinkConfig config) {
     try {
-      writer = StreamWriter.newBuilder(stream, client)
+      return StreamWriter.newBuilder(stream, client)
           .setWriterSchema(encoder.protoSchema())
           .setMaxInflightBytes(config.inflightBytes())
           .setLimitExceededBehavior(FlowController.LimitExceededBehavior.Block)
@@ -113,10 +80,8 @@ final class TableWriter implements AutoCloseable {
           .setTraceId("cloudbridge:bigquery-sink")
           .build();
     } catch (IOException e) {
-      throw new ConnectException("Cannot open a Storage Write stream for " + Tables.name(table) + ": "
-          + e.getMessage(), e);
+      throw new ConnectException("Cannot open a Storage Write stream " + stream + ": " + e.getMessage(), e);
     }
-    current = encoder;
   }
 
   /** Sends the open request, if it holds rows. */
@@ -129,10 +94,6 @@ final class TableWriter implements AutoCloseable {
     records = new ArrayList<>();
     bytes = 0;
     sent.accept(batch);
-  }
-
-  private static String describe(SinkRecord r) {
-    return "record " + r.topic() + "/" + r.kafkaPartition() + "@" + r.kafkaOffset();
   }
 
   @Override

@@ -222,4 +222,62 @@ class BigQuerySinkIT {
     }
     connect.deleteConnector("mixed-bq");
   }
+
+  @Test
+  void exactlyOnceWritesEveryOffsetOnceThroughDroppedConnectionsAndARestart() throws Exception {
+    connect.createTopic("orders", 2);
+    long at = System.currentTimeMillis() - 60_000;
+    produce("orders", 0, 400, at);
+    Map<String, String> c = config("orders");
+    c.put("bigquery.write.mode", "exactly_once");
+    c.put("kafka.bootstrap.servers", connect.bootstrapServers());
+    c.put("bigquery.request.max.bytes", "65536");
+    c.put("consumer.override.max.poll.records", "50");
+    bigQuery.writeFaults().closeConnectionOnNextAppends(2, io.grpc.Status.Code.UNAVAILABLE);
+    connect.configureConnector("orders-bq", c);
+
+    awaitCommitted("orders-bq", 200);
+    assertOncePerN("orders", 400);
+    assertThat(committed("orders-bq").values()).allSatisfy(o -> assertThat(o.metadata()).startsWith("cb-bq1;"));
+
+    // The task restarts: it resumes each partition's stream where the committed position says.
+    connect.embedded().restartTask("orders-bq", 0);
+    bigQuery.writeFaults().failNextAppends(2, io.grpc.Status.Code.UNAVAILABLE);
+    produce("orders", 400, 600, at);
+    awaitCommitted("orders-bq", 300);
+    assertOncePerN("orders", 600);
+    assertThat(connect.embedded().connectorStatus("orders-bq").tasks().get(0).state()).isEqualTo("RUNNING");
+    connect.deleteConnector("orders-bq");
+  }
+
+  private static void produce(String topic, int from, int to, long at) throws Exception {
+    try (KafkaProducer<String, String> p = producer()) {
+      for (int n = from; n < to; n++) {
+        p.send(new ProducerRecord<>(topic, n % 2, "k" + n, event(n, at))).get();
+      }
+    }
+  }
+
+  private static void awaitCommitted(String connector, long perPartition) {
+    await("offsets committed to " + perPartition).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        .until(() -> {
+          Map<TopicPartition, OffsetAndMetadata> c = committed(connector);
+          return c.size() == 2 && c.values().stream().allMatch(o -> o.offset() == perPartition);
+        });
+  }
+
+  /** Every n from 0 to count - 1 in exactly one row, with its own content. */
+  private static void assertOncePerN(String table, int count) {
+    Map<Long, Integer> times = new TreeMap<>();
+    List<Map<String, Object>> rows = bigQuery.rows("lake", table);
+    for (Map<String, Object> r : rows) {
+      long n = (Long) r.get("n");
+      times.merge(n, 1, Integer::sum);
+      assertThat(r.get("action")).isEqualTo(n % 2 == 0 ? "view" : "click");
+    }
+    assertThat(times.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
+        .as("written twice").isEmpty();
+    assertThat(times).hasSize(count);
+    assertThat(rows).hasSize(count);
+  }
 }
