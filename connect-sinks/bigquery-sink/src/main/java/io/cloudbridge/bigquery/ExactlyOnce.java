@@ -77,6 +77,13 @@ final class ExactlyOnce implements AutoCloseable {
 
   Map<TopicPartition, OffsetAndMetadata> preCommit() {
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    // Partitions with no records since they were assigned keep what is committed: Connect would otherwise commit
+    // their position without the saved stream position.
+    committed.forEach((tp, at) -> {
+      if (at != null) {
+        out.put(tp, at);
+      }
+    });
     partitions.forEach((tp, p) -> {
       p.send();
       p.complete();

@@ -265,7 +265,11 @@ final class PartitionStream {
   private void settleFailure(Pending p, Throwable failure) {
     if (failure instanceof Exceptions.OffsetAlreadyExists e) {
       long end = e.getExpectedOffset() + p.base();
-      presentBelow = Math.max(presentBelow, Math.min(end, p.endRow()));
+      if (end > presentBelow) {
+        log.info("{}: stream {} already holds rows up to offset {} (written before a crash or by a retry); they"
+            + " are not written again", tp, p.stream(), e.getExpectedOffset());
+      }
+      presentBelow = Math.max(presentBelow, end); // all rows below the stream's end are in it
       if (end >= p.endRow()) {
         inFlight.poll(); // every row of it is there already (written before a crash, or by a retry)
         hooks.present(p.rows().size());
