@@ -38,12 +38,13 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public static final String MODE = "bigquery.write.mode";
   public static final String REQUEST_BYTES = "bigquery.request.max.bytes";
   public static final String INFLIGHT_BYTES = "bigquery.inflight.max.bytes";
+  public static final String CDC_MAX_STALENESS = "bigquery.cdc.max.staleness.minutes";
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String KAFKA_BOOTSTRAP = KAFKA_PREFIX + "bootstrap.servers";
   private static final String RETRY_PREFIX = "bigquery.";
 
   /** How rows reach the table (see the module README). */
-  public enum Mode { AT_LEAST_ONCE, EXACTLY_ONCE }
+  public enum Mode { AT_LEAST_ONCE, EXACTLY_ONCE, CDC }
 
   /** Time partitioning of the tables the sink creates. */
   public enum PartitionType { NONE, HOUR, DAY, MONTH, YEAR }
@@ -89,7 +90,10 @@ public final class BigQuerySinkConfig extends AbstractConfig {
                 + " again after a crash (before its offset was committed). exactly_once: a COMMITTED stream per"
                 + " partition, rows appended at row offsets that are saved with the Kafka offset commit, so a record"
                 + " redelivered after a crash or rebalance is refused by BigQuery instead of written twice (needs "
-                + KAFKA_BOOTSTRAP + " to read the saved offsets back).", WRITE_GROUP, ++w, Width.SHORT,
+                + KAFKA_BOOTSTRAP + " to read the saved offsets back). cdc: change events (Debezium's envelope,"
+                + " or rows unwrapped by ExtractNewRecordState) become UPSERT and DELETE rows with"
+                + " _CHANGE_SEQUENCE_NUMBER on the default stream, into tables whose primary key is the Kafka key's"
+                + " fields, so each table converges to its source table.", WRITE_GROUP, ++w, Width.SHORT,
             "Write mode")
         .define(REQUEST_BYTES, Type.INT, 9 << 20, Range.between(64 * 1024, API_REQUEST_LIMIT), Importance.LOW,
             "Most bytes of rows in one AppendRows request; a batch that would pass it is split.", WRITE_GROUP, ++w,
@@ -97,6 +101,10 @@ public final class BigQuerySinkConfig extends AbstractConfig {
         .define(INFLIGHT_BYTES, Type.LONG, 64L << 20, Range.atLeast(1 << 20), Importance.MEDIUM,
             "Bytes of appends sent and not yet acknowledged, per table; the task waits beyond it.", WRITE_GROUP,
             ++w, Width.SHORT, "Bytes in flight")
+        .define(CDC_MAX_STALENESS, Type.INT, 0, Range.between(0, 24 * 60), Importance.LOW,
+            "cdc: max_staleness of the tables the sink creates, in minutes (how stale a query may read them in"
+                + " exchange for cheaper merges); 0 leaves it unset, so every query merges pending changes.",
+            WRITE_GROUP, ++w, Width.SHORT, "CDC max staleness")
         .define(KAFKA_BOOTSTRAP, Type.STRING, "", Importance.MEDIUM,
             "exactly_once: the Kafka cluster of the connector's consumer group, to read the stream and row offset"
                 + " saved with each partition's committed offset when the task starts. Other " + KAFKA_PREFIX
@@ -182,6 +190,10 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   /** Settings of the admin client that reads committed offsets back: the {@code kafka.*} ones. */
   public Map<String, Object> kafka() {
     return originalsWithPrefix(KAFKA_PREFIX);
+  }
+
+  public int cdcMaxStalenessMinutes() {
+    return getInt(CDC_MAX_STALENESS);
   }
 
   public int requestBytes() {

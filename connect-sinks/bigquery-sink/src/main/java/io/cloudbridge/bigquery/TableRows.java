@@ -2,8 +2,11 @@ package io.cloudbridge.bigquery;
 
 import com.google.cloud.bigquery.TableId;
 import com.google.protobuf.ByteString;
+import io.cloudbridge.bigquery.rows.ColumnNames;
 import io.cloudbridge.bigquery.rows.RowEncoder;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -21,6 +24,7 @@ final class TableRows {
   private final Tables tables;
   private final Runnable schemaUpdates;
   private final Map<Schema, RowEncoder> encoders = new IdentityHashMap<>();
+  private final Map<Schema, RowEncoder> changeEncoders = new IdentityHashMap<>();
 
   TableRows(TableId table, Tables tables, Runnable schemaUpdates) {
     this.table = table;
@@ -67,11 +71,42 @@ final class TableRows {
       } catch (DataException bad) {
         throw new DataException("table " + name() + ": " + bad.getMessage(), bad);
       }
-      if (tables.reconcile(table, e.tableSchema())) {
+      if (tables.reconcile(table, e.tableSchema(), List.of())) {
         schemaUpdates.run();
       }
       encoders.put(schema, e);
     }
+    return e;
+  }
+
+  /**
+   * The encoder for a change row of the record (cdc): the first time its schema is seen, the table is made to take
+   * it, and created with the Kafka key's fields as its primary key. A delete that carries only the key is encoded
+   * as it is, without changing the table.
+   */
+  RowEncoder changeEncoder(SinkRecord r, Struct row) {
+    Schema schema = row.schema();
+    RowEncoder e = changeEncoders.get(schema);
+    if (e != null) {
+      return e;
+    }
+    if (r.keySchema() == null || r.keySchema().type() != Schema.Type.STRUCT) {
+      throw new DataException(describe(r) + ": cdc needs a struct key (the source table's primary key) to make"
+          + " the table's primary key, not " + (r.keySchema() == null ? "a key without schema" : r.keySchema().type()));
+    }
+    try {
+      e = RowEncoder.forChanges(schema);
+    } catch (DataException bad) {
+      throw new DataException(describe(r) + ": table " + name() + ": " + bad.getMessage(), bad);
+    }
+    if (schema != r.keySchema()) {
+      List<String> key = new ArrayList<>();
+      r.keySchema().fields().forEach(f -> key.add(ColumnNames.column(f.name())));
+      if (tables.reconcile(table, e.tableSchema(), key)) {
+        schemaUpdates.run();
+      }
+    }
+    changeEncoders.put(schema, e);
     return e;
   }
 

@@ -6,6 +6,7 @@ import com.google.cloud.bigquery.storage.v1.BigQueryWriteClient;
 import com.google.cloud.bigquery.storage.v1.ProtoRows;
 import com.google.cloud.bigquery.storage.v1.StreamWriter;
 import com.google.protobuf.ByteString;
+import org.apache.kafka.connect.errors.DataException;
 import io.cloudbridge.bigquery.rows.RowEncoder;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ final class TableWriter implements AutoCloseable {
   private final BigQuerySinkConfig config;
   private final TableRows rowsOf;
   private final Consumer<Batch> sent;
+  private final boolean changes;
   private RowEncoder current;
   private StreamWriter writer;
   private ProtoRows.Builder rows = ProtoRows.newBuilder();
@@ -42,12 +44,39 @@ final class TableWriter implements AutoCloseable {
     this.client = client;
     this.config = config;
     this.sent = sent;
+    this.changes = config.mode() == BigQuerySinkConfig.Mode.CDC;
   }
 
   /** Adds the record's row; a value the table's rows cannot take fails with a DataException before anything. */
   void add(SinkRecord r) {
+    if (changes) {
+      addChanges(r);
+      return;
+    }
     RowEncoder encoder = rowsOf.encoder(r);
-    ByteString row = TableRows.encode(encoder, r);
+    add(r, encoder, TableRows.encode(encoder, r));
+  }
+
+  /** cdc: the record's row changes, all encoded before any is added (so a bad one adds none). */
+  private void addChanges(SinkRecord r) {
+    List<ChangeEvents.Change> changes = ChangeEvents.of(r);
+    RowEncoder[] encoders = new RowEncoder[changes.size()];
+    ByteString[] rows = new ByteString[changes.size()];
+    for (int i = 0; i < rows.length; i++) {
+      ChangeEvents.Change c = changes.get(i);
+      encoders[i] = rowsOf.changeEncoder(r, c.row());
+      try {
+        rows[i] = encoders[i].encode(c.row(), c.delete() ? "DELETE" : "UPSERT", c.sequence());
+      } catch (DataException e) {
+        throw new DataException(TableRows.describe(r) + ": " + e.getMessage(), e);
+      }
+    }
+    for (int i = 0; i < rows.length; i++) {
+      add(r, encoders[i], rows[i]);
+    }
+  }
+
+  private void add(SinkRecord r, RowEncoder encoder, ByteString row) {
     if (encoder != current) {
       send();
       open(encoder);

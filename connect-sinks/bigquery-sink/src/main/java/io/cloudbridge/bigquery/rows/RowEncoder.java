@@ -109,6 +109,13 @@ public final class RowEncoder {
     }
   }
 
+  /** The pseudo-columns of BigQuery change data capture, written after a change row's columns. */
+  public static final String CHANGE_TYPE = "_change_type";
+  public static final String CHANGE_SEQUENCE_NUMBER = "_change_sequence_number";
+
+  /** Rows of change data capture: the two pseudo-columns follow, top-level fields named {@code __*} are left out. */
+  private final boolean changes;
+  private int changeTypeNumber;
   private final TableSchema tableSchema;
   private final ProtoSchema protoSchema;
   private final Descriptors.Descriptor descriptor;
@@ -116,7 +123,8 @@ public final class RowEncoder {
   /** A buffer per nesting level: a RECORD is written into the next level's, then copied in as bytes. */
   private final Scratch[] scratch;
 
-  private RowEncoder(Schema schema) {
+  private RowEncoder(Schema schema, boolean changes) {
+    this.changes = changes;
     if (schema == null || schema.type() != Schema.Type.STRUCT) {
       throw new DataException("BigQuery rows come from struct values, not "
           + (schema == null ? "values without a schema" : schema.type().toString()));
@@ -126,6 +134,14 @@ public final class RowEncoder {
     int[] depth = {0};
     this.root = message(schema, rootType, rootType, "", 0, table::addFields, depth);
     this.tableSchema = table.build();
+    if (changes) {
+      changeTypeNumber = schema.fields().size() + 1;
+      rootType.addField(FieldDescriptorProto.newBuilder().setName(CHANGE_TYPE).setNumber(changeTypeNumber)
+          .setType(FieldDescriptorProto.Type.TYPE_STRING).setLabel(FieldDescriptorProto.Label.LABEL_OPTIONAL));
+      rootType.addField(FieldDescriptorProto.newBuilder().setName(CHANGE_SEQUENCE_NUMBER)
+          .setNumber(changeTypeNumber + 1).setType(FieldDescriptorProto.Type.TYPE_STRING)
+          .setLabel(FieldDescriptorProto.Label.LABEL_OPTIONAL));
+    }
     try {
       Descriptors.FileDescriptor file = Descriptors.FileDescriptor.buildFrom(
           FileDescriptorProto.newBuilder().setName("cloudbridge_row.proto").addMessageType(rootType).build(),
@@ -143,7 +159,16 @@ public final class RowEncoder {
 
   /** The encoder for records whose value has {@code schema} (a struct). */
   public static RowEncoder forSchema(Schema schema) {
-    return new RowEncoder(schema);
+    return new RowEncoder(schema, false);
+  }
+
+  /**
+   * The encoder for change rows of {@code schema} (a struct): its columns, leaving out top-level fields named
+   * {@code __*} (the metadata Debezium's ExtractNewRecordState adds), then {@code _CHANGE_TYPE} and
+   * {@code _CHANGE_SEQUENCE_NUMBER}, which are not columns of the table.
+   */
+  public static RowEncoder forChanges(Schema schema) {
+    return new RowEncoder(schema, true);
   }
 
   /** The table schema these rows fit: what a table created for them has. */
@@ -162,10 +187,21 @@ public final class RowEncoder {
 
   /** One row; a value the mapping cannot take fails with a {@code DataException} naming the column. */
   public ByteString encode(Struct row) {
+    return encode(row, null, null);
+  }
+
+  /** A change row: its columns, change type (UPSERT or DELETE) and sequence number (may be null). */
+  public ByteString encode(Struct row, String changeType, String sequenceNumber) {
     Scratch s = scratch[0];
     s.reset();
     try {
       root.write(s.out, row);
+      if (changeType != null) {
+        s.out.writeString(changeTypeNumber, changeType);
+        if (sequenceNumber != null) {
+          s.out.writeString(changeTypeNumber + 1, sequenceNumber);
+        }
+      }
       s.out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // only a byte array is written
@@ -184,6 +220,9 @@ public final class RowEncoder {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < fields.size(); i++) {
       Field f = fields.get(i);
+      if (changes && level == 0 && f.name().startsWith("__")) {
+        continue;
+      }
       String name = ColumnNames.column(f.name());
       if (!seen.add(name.toLowerCase(java.util.Locale.ROOT))) {
         throw new DataException("fields " + path + f.name() + " and another both become column " + name
@@ -222,7 +261,7 @@ public final class RowEncoder {
       columns.accept(column.build());
       out[i] = new Column(path + name, number, f, !fs.isOptional() && !repeated, repeated, writer);
     }
-    return new Message(out, level);
+    return new Message(java.util.Arrays.stream(out).filter(java.util.Objects::nonNull).toArray(Column[]::new), level);
   }
 
   /** A map as REPEATED RECORD {key, value}. */

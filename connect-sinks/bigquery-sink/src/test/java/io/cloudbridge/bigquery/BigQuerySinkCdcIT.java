@@ -1,0 +1,162 @@
+package io.cloudbridge.bigquery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.cloud.bigquery.DatasetInfo;
+import com.google.cloud.bigquery.StandardTableDefinition;
+import com.google.cloud.bigquery.Table;
+import com.google.cloud.bigquery.TableId;
+import io.cloudbridge.testkit.bigquery.BigQueryStandIn;
+import io.cloudbridge.testkit.connect.ConnectCluster;
+import io.cloudbridge.testkit.mariadb.MariaDbServer;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Change data capture end to end: Debezium's MariaDB connector reads a table's binlog into Kafka, and two BigQuery
+ * sinks in {@code cdc} mode write it, one the raw Debezium envelope, one the rows ExtractNewRecordState leaves.
+ * After a snapshot, inserts, updates (several of one row), deletes and a primary-key change, both BigQuery tables
+ * equal the MariaDB table row for row.
+ */
+class BigQuerySinkCdcIT {
+
+  @TempDir
+  static Path dir;
+  private static MariaDbServer mariaDb;
+  private static BigQueryStandIn bigQuery;
+  private static ConnectCluster connect;
+
+  @BeforeAll
+  static void start() {
+    mariaDb = MariaDbServer.start(dir.resolve("mariadb"));
+    bigQuery = BigQueryStandIn.start();
+    bigQuery.bigQuery().create(DatasetInfo.of("replica"));
+    connect = ConnectCluster.builder().workers(1)
+        .pluginPath(Path.of(System.getProperty("cloudbridge.plugin.path")))
+        .workerProperty("key.converter", "org.apache.kafka.connect.json.JsonConverter")
+        .workerProperty("key.converter.schemas.enable", "true")
+        .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
+        .workerProperty("value.converter.schemas.enable", "true")
+        .workerProperty("offset.flush.interval.ms", "1000")
+        .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (connect != null) {
+      connect.close();
+    }
+    if (bigQuery != null) {
+      bigQuery.close();
+    }
+    if (mariaDb != null) {
+      mariaDb.close();
+    }
+  }
+
+  private static Map<String, String> sink(String tablePrefix) {
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", "io.cloudbridge.bigquery.BigQuerySinkConnector");
+    c.put("tasks.max", "1");
+    c.put("topics", "shop.shop.customers");
+    c.put("bigquery.dataset", "replica");
+    c.put("bigquery.table.name.template", tablePrefix + "{{topic}}");
+    c.put("bigquery.write.mode", "cdc");
+    c.put("bigquery.cdc.max.staleness.minutes", "15");
+    c.put("bigquery.partition.type", "none");
+    c.put("gcp.project.id", BigQueryStandIn.PROJECT);
+    c.put("gcp.credentials.source", "none");
+    c.put("bigquery.endpoint.override", bigQuery.restUrl());
+    c.put("bigquery.storage.endpoint.override", bigQuery.grpcEndpoint());
+    c.put("bigquery.storage.plaintext", "true");
+    return c;
+  }
+
+  @Test
+  void bothTablesConvergeToTheSourceTable() {
+    mariaDb.execute("CREATE DATABASE shop; CREATE TABLE shop.customers (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL,"
+        + " email VARCHAR(128), balance DECIMAL(10,2) NOT NULL);"
+        + " INSERT INTO shop.customers VALUES (1, 'Ada', 'ada@example.com', 10.50), (2, 'Grace', NULL, 0.00),"
+        + " (3, 'Linus', 'linus@example.com', 99.99), (4, 'Barbara', 'bl@example.com', 5.25);");
+
+    connect.createTopic("shop.shop.customers", 1);
+    Map<String, String> debezium = new HashMap<>();
+    debezium.put("topic.creation.default.replication.factor", "1");
+    debezium.put("topic.creation.default.partitions", "1");
+    debezium.put("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
+    debezium.put("tasks.max", "1");
+    debezium.put("database.hostname", mariaDb.host());
+    debezium.put("database.port", Integer.toString(mariaDb.port()));
+    debezium.put("database.user", MariaDbServer.USER);
+    debezium.put("database.password", MariaDbServer.PASSWORD);
+    debezium.put("database.server.id", "5401");
+    debezium.put("topic.prefix", "shop");
+    debezium.put("database.include.list", "shop");
+    debezium.put("schema.history.internal.kafka.bootstrap.servers", connect.bootstrapServers());
+    debezium.put("schema.history.internal.kafka.topic", "shop.schema-history");
+    connect.configureConnector("shop-cdc", debezium);
+
+    connect.configureConnector("raw-bq", sink("raw_"));
+    Map<String, String> flat = sink("flat_");
+    flat.put("transforms", "unwrap");
+    flat.put("transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState");
+    flat.put("transforms.unwrap.delete.tombstone.handling.mode", "rewrite");
+    flat.put("transforms.unwrap.add.fields", "op,source.file,source.pos,source.row");
+    connect.configureConnector("flat-bq", flat);
+
+    // The snapshot arrives first; then changes while the sinks run.
+    awaitConverged("raw_shop_shop_customers");
+    mariaDb.execute("INSERT INTO shop.customers VALUES (5, 'Edsger', 'ewd@example.com', 1.00);"
+        + " UPDATE shop.customers SET balance = balance + 1 WHERE id = 1;"
+        + " UPDATE shop.customers SET balance = balance + 1, email = 'ada@lovelace.org' WHERE id = 1;"
+        + " DELETE FROM shop.customers WHERE id = 2;"
+        + " UPDATE shop.customers SET id = 30 WHERE id = 3;"
+        + " BEGIN; UPDATE shop.customers SET name = 'Barbara L.' WHERE id = 4;"
+        + " UPDATE shop.customers SET name = 'Barbara Liskov' WHERE id = 4; COMMIT;"
+        + " INSERT INTO shop.customers VALUES (6, 'Tony', NULL, 3.14), (7, 'Frances', 'fa@example.com', 2.72);"
+        + " DELETE FROM shop.customers WHERE id = 7;");
+    awaitConverged("raw_shop_shop_customers");
+    awaitConverged("flat_shop_shop_customers");
+
+    Table table = bigQuery.bigQuery().getTable(TableId.of("replica", "raw_shop_shop_customers"));
+    assertThat(table.getTableConstraints().getPrimaryKey().getColumns()).containsExactly("id");
+    assertThat(((StandardTableDefinition) table.getDefinition()).getSchema().getFields().get("name").getMode())
+        .isEqualTo(com.google.cloud.bigquery.Field.Mode.REQUIRED);
+  }
+
+  /** The BigQuery table equals the MariaDB table: the same keys, each with the same values. */
+  private static void awaitConverged(String table) {
+    await(table + " equal to shop.customers").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions().untilAsserted(() -> assertThat(bigQueryRows(table)).isEqualTo(sourceRows()));
+  }
+
+  private static Map<Long, String> sourceRows() {
+    Map<Long, String> out = new TreeMap<>();
+    for (String line : mariaDb.execute("SELECT id, name, IFNULL(email, 'NULL'), balance FROM shop.customers")) {
+      String[] f = line.split("\t");
+      out.put(Long.parseLong(f[0]), f[1] + "|" + f[2] + "|" + new BigDecimal(f[3]).stripTrailingZeros());
+    }
+    return out;
+  }
+
+  private static Map<Long, String> bigQueryRows(String table) {
+    Map<Long, String> out = new TreeMap<>();
+    List<Map<String, Object>> rows = bigQuery.rows("replica", table);
+    for (Map<String, Object> r : rows) {
+      String previous = out.put((Long) r.get("id"), r.get("name") + "|" + (r.get("email") == null ? "NULL"
+          : r.get("email")) + "|" + new BigDecimal(r.get("balance").toString()).stripTrailingZeros());
+      assertThat(previous).as("one row per key").isNull();
+    }
+    return out;
+  }
+}
