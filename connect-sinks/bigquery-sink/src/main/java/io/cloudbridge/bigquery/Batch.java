@@ -2,11 +2,17 @@ package io.cloudbridge.bigquery;
 
 import com.google.api.core.ApiFuture;
 import com.google.cloud.bigquery.storage.v1.AppendRowsResponse;
+import com.google.cloud.bigquery.storage.v1.ProtoSchema;
+import com.google.protobuf.ByteString;
 import java.util.List;
 import org.apache.kafka.connect.sink.SinkRecord;
 
-/** One AppendRows request on its way: the records whose rows it carries, and BigQuery's answer to come. */
-record Batch(String table, List<SinkRecord> records, long bytes, ApiFuture<AppendRowsResponse> answer) {
+/**
+ * One AppendRows request on its way: the records whose rows it carries (a record twice when it makes two rows),
+ * the rows and their writer schema (to send again what BigQuery did not refuse), and BigQuery's answer to come.
+ */
+record Batch(String table, List<SinkRecord> records, List<ByteString> rows, ProtoSchema schema, long bytes,
+             ApiFuture<AppendRowsResponse> answer) {
 
   /** {@code topic/partition@first..last} of the request's records, for errors. */
   String describe() {

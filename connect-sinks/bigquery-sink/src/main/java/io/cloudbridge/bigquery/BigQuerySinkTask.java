@@ -13,6 +13,8 @@ import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -60,6 +62,9 @@ public class BigQuerySinkTask extends SinkTask {
   private Counter badRecords;
   private Counter tombstones;
   private Counter schemaUpdates;
+  private Counter rowErrors;
+  private Counter resent;
+  private volatile long commitLagMs;
   private final AtomicLong inFlight = new AtomicLong();
 
   @Override
@@ -92,6 +97,13 @@ public class BigQuerySinkTask extends SinkTask {
     schemaUpdates = metrics.counter("schema-updates-total",
         "Table schema changes made for new record schemas (columns added or relaxed).");
     metrics.gauge("appends-in-flight", "AppendRows requests sent and not yet answered.", inFlight::get);
+    rowErrors = metrics.counter("row-errors-total",
+        "Rows BigQuery refused (row errors), sent to the errant-record reporter.");
+    resent = metrics.counter("requests-resent-total",
+        "Requests the task sent again: the rest of a request after row errors, or rows after a rewind"
+            + " (exactly_once). The client's own retries of transient errors are not counted here.");
+    metrics.gauge("commit-lag-ms", "Age, by Kafka timestamp, of the oldest record whose row BigQuery has not yet"
+        + " acknowledged (what holds the committed offset back); 0 when none.", () -> commitLagMs);
     rowsPresent = metrics.counter("rows-already-present-total",
         "exactly_once: rows found already in BigQuery after a crash or retry (refused as ALREADY_EXISTS), not"
             + " written twice.");
@@ -169,6 +181,18 @@ public class BigQuerySinkTask extends SinkTask {
   }
 
   private void sent(Batch batch) {
+    track(batch);
+    Map<TopicPartition, Boolean> seen = new HashMap<>();
+    for (SinkRecord r : batch.records()) {
+      TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
+      if (seen.put(tp, Boolean.TRUE) == null) {
+        pending.computeIfAbsent(tp, k -> new ArrayDeque<>()).add(batch);
+      }
+    }
+  }
+
+  /** Metrics of a request as BigQuery answers it. */
+  private void track(Batch batch) {
     inFlight.incrementAndGet();
     // Counted when BigQuery answers (on the client's thread), so the metrics follow the appends as they land.
     ApiFutures.addCallback(batch.answer(), new ApiFutureCallback<>() {
@@ -184,45 +208,109 @@ public class BigQuerySinkTask extends SinkTask {
         inFlight.decrementAndGet();
       }
     }, MoreExecutors.directExecutor());
-    Map<TopicPartition, Boolean> seen = new HashMap<>();
-    for (SinkRecord r : batch.records()) {
-      TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
-      if (seen.put(tp, Boolean.TRUE) == null) {
-        pending.computeIfAbsent(tp, k -> new ArrayDeque<>()).add(batch);
-      }
-    }
   }
 
-  /** Takes the answered requests off each partition's head; a failed one fails the task, naming its records. */
+  /**
+   * Takes the answered requests off each partition's head. Rows BigQuery refused go to the errant-record reporter
+   * and the rest of their request is sent again in its place; any other failure fails the task, naming its records.
+   */
   private void complete() {
-    for (ArrayDeque<Batch> batches : pending.values()) {
+    for (ArrayDeque<Batch> batches : new ArrayList<>(pending.values())) {
       while (!batches.isEmpty() && batches.peek().answer().isDone()) {
-        Batch b = batches.poll();
-        check(b);
+        Batch b = batches.peek();
+        Batch instead = settle(b);
+        if (instead == b) {
+          batches.poll();
+        } else {
+          replace(b, instead);
+        }
       }
     }
+    long oldest = Long.MAX_VALUE;
+    for (ArrayDeque<Batch> batches : pending.values()) {
+      if (!batches.isEmpty() && batches.peek().records().get(0).timestamp() != null) {
+        oldest = Math.min(oldest, batches.peek().records().get(0).timestamp());
+      }
+    }
+    commitLagMs = oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
   }
 
-  private void check(Batch b) {
+  /** {@code b} when it stands (appended), the request sent in its place, or null when none is. */
+  private Batch settle(Batch b) {
     try {
       b.answer().get();
+      return b;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectException("Interrupted", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof Exceptions.AppendSerializationError rows) {
-        StringBuilder which = new StringBuilder();
-        rows.getRowIndexToErrorMessage().forEach((index, message) -> {
-          SinkRecord r = b.records().get(index);
-          which.append(which.length() == 0 ? "" : "; ").append("record ").append(r.topic()).append('/')
-              .append(r.kafkaPartition()).append('@').append(r.kafkaOffset()).append(": ").append(message);
-        });
-        throw new ConnectException("BigQuery refused rows of " + b.describe() + ": " + which, cause);
+      if (cause instanceof Exceptions.AppendSerializationError refused) {
+        Map<Integer, String> errors = refused.getRowIndexToErrorMessage();
+        if (reporter == null) {
+          StringBuilder which = new StringBuilder();
+          errors.forEach((index, message) -> which.append(which.length() == 0 ? "" : "; ")
+              .append(TableRows.describe(b.records().get(index))).append(": ").append(message));
+          throw new ConnectException("BigQuery refused rows of " + b.describe() + ": " + which + " (configure"
+              + " errors.tolerance=all and errors.deadletterqueue.topic.name to send such records to a dead-letter"
+              + " topic)", cause);
+        }
+        List<Integer> keep = new ArrayList<>();
+        for (int i = 0; i < b.records().size(); i++) {
+          String message = errors.get(i);
+          if (message == null) {
+            keep.add(i);
+          } else {
+            rowErrors.increment();
+            bad(b.records().get(i), new DataException(TableRows.describe(b.records().get(i))
+                + ": BigQuery refused its row for table " + b.table() + ": " + message));
+          }
+        }
+        if (keep.isEmpty()) {
+          return null;
+        }
+        resent.increment();
+        Batch again = writerOf(b).resend(b, keep);
+        track(again);
+        return again;
       }
       throw new ConnectException("Appending " + b.describe() + " failed after the retries: " + cause.getMessage(),
           cause);
     }
+  }
+
+  private TableWriter writerOf(Batch b) {
+    for (TableWriter w : writers.values()) {
+      if (w.tableName().equals(b.table())) {
+        return w;
+      }
+    }
+    throw new IllegalStateException("no writer for " + b.table());
+  }
+
+  /** Puts {@code instead} where {@code b} stands in each partition's queue (or drops {@code b} when null). */
+  private void replace(Batch b, Batch instead) {
+    pending.forEach((tp, batches) -> {
+      ArrayDeque<Batch> rebuilt = new ArrayDeque<>(batches.size());
+      for (Batch x : batches) {
+        if (x != b) {
+          rebuilt.add(x);
+        } else if (instead != null && holds(instead, tp)) {
+          rebuilt.add(instead);
+        }
+      }
+      batches.clear();
+      batches.addAll(rebuilt);
+    });
+  }
+
+  private static boolean holds(Batch b, TopicPartition tp) {
+    for (SinkRecord r : b.records()) {
+      if (r.kafkaPartition() == tp.partition() && r.topic().equals(tp.topic())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -236,7 +236,8 @@ final class PartitionStream {
 
   private Pending append(List<SinkRecord> records, List<ByteString> rows, ProtoRows proto, long firstRow,
       long bytes) {
-    Batch batch = new Batch(rowsOf.name(), records, bytes, writer.append(proto, firstRow - base));
+    Batch batch = new Batch(rowsOf.name(), records, rows, current.protoSchema(), bytes,
+        writer.append(proto, firstRow - base));
     Pending p = new Pending(batch, rows, firstRow, stream, base);
     inFlight.add(p);
     hooks.sent(batch);

@@ -34,6 +34,7 @@ final class TableWriter implements AutoCloseable {
   private StreamWriter writer;
   private ProtoRows.Builder rows = ProtoRows.newBuilder();
   private List<SinkRecord> records = new ArrayList<>();
+  private List<ByteString> rowList = new ArrayList<>();
   private long bytes;
 
   TableWriter(TableRows rowsOf, BigQueryWriteClient client, BigQuerySinkConfig config, Consumer<Batch> sent) {
@@ -85,6 +86,7 @@ final class TableWriter implements AutoCloseable {
       send();
     }
     rows.addSerializedRows(row);
+    rowList.add(row);
     records.add(r);
     bytes += row.size();
   }
@@ -113,13 +115,54 @@ final class TableWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends again the rows of {@code failed} at {@code keep} (those BigQuery did not refuse), on the current writer when
+   * it has their schema, else on a writer of their own that is closed once they are answered.
+   */
+  Batch resend(Batch failed, List<Integer> keep) {
+    List<SinkRecord> again = new ArrayList<>();
+    List<ByteString> rowsAgain = new ArrayList<>();
+    long size = 0;
+    ProtoRows.Builder proto = ProtoRows.newBuilder();
+    for (int i : keep) {
+      again.add(failed.records().get(i));
+      rowsAgain.add(failed.rows().get(i));
+      proto.addSerializedRows(failed.rows().get(i));
+      size += failed.rows().get(i).size();
+    }
+    if (current != null && current.protoSchema().equals(failed.schema())) {
+      return new Batch(failed.table(), again, rowsAgain, failed.schema(), size, writer.append(proto.build()));
+    }
+    try (StreamWriter own = StreamWriter.newBuilder(stream, client).setWriterSchema(failed.schema())
+        .setRetrySettings(config.retrySettings()).setTraceId("cloudbridge:bigquery-sink").build()) {
+      Batch b = new Batch(failed.table(), again, rowsAgain, failed.schema(), size, own.append(proto.build()));
+      try {
+        b.answer().get();
+      } catch (java.util.concurrent.ExecutionException settledLater) {
+        // the task settles the answer like any other
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ConnectException("Interrupted", e);
+      }
+      return b;
+    } catch (IOException e) {
+      throw new ConnectException("Cannot open a Storage Write stream " + stream + ": " + e.getMessage(), e);
+    }
+  }
+
+  String tableName() {
+    return Tables.name(table);
+  }
+
   /** Sends the open request, if it holds rows. */
   void send() {
     if (records.isEmpty()) {
       return;
     }
-    Batch batch = new Batch(Tables.name(table), records, bytes, writer.append(rows.build()));
+    Batch batch = new Batch(Tables.name(table), records, rowList, current.protoSchema(), bytes,
+        writer.append(rows.build()));
     rows = ProtoRows.newBuilder();
+    rowList = new ArrayList<>();
     records = new ArrayList<>();
     bytes = 0;
     sent.accept(batch);

@@ -250,6 +250,56 @@ class BigQuerySinkIT {
     connect.deleteConnector("orders-bq");
   }
 
+  @Test
+  void rowsBigQueryRefusesGoToTheDeadLetterTopicAndTheRestOfTheirRequestLands() throws Exception {
+    connect.createTopic("refused", 1);
+    long at = System.currentTimeMillis() - 60_000;
+    bigQuery.writeFaults().rejectRows(r -> r.get("n") instanceof Long n && n >= 1_000_000 && n % 10 == 3);
+    try {
+      try (KafkaProducer<String, String> p = producer()) {
+        for (int n = 1_000_000; n < 1_000_100; n++) {
+          p.send(new ProducerRecord<>("refused", 0, "k" + n, event(n, at))).get();
+        }
+      }
+      Map<String, String> c = config("refused");
+      c.put("errors.tolerance", "all");
+      c.put("errors.deadletterqueue.topic.name", "refused-dlq");
+      c.put("errors.deadletterqueue.topic.replication.factor", "1");
+      c.put("errors.deadletterqueue.context.headers.enable", "true");
+      connect.configureConnector("refused-bq", c);
+
+      try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
+          connect.bootstrapServers(), "group.id", "refused-dlq-reader", "auto.offset.reset", "earliest"),
+          new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        dlq.subscribe(List.of("refused-dlq"));
+        List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
+        await("the refused rows as dead letters").atMost(Duration.ofSeconds(60)).until(() -> {
+          dlq.poll(Duration.ofMillis(500)).forEach(got::add);
+          return got.size() >= 10;
+        });
+        assertThat(got).extracting(r -> new String(r.key())).containsExactlyInAnyOrder("k1000003", "k1000013",
+            "k1000023", "k1000033", "k1000043", "k1000053", "k1000063", "k1000073", "k1000083", "k1000093");
+        String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
+        assertThat(error).contains("refused/0@3").contains("BigQuery refused its row").contains("Injected fault");
+      }
+      await("the other rows").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+          .until(() -> bigQuery.rows("lake", "refused").size() >= 90);
+      awaitCommittedOne("refused-bq", 100);
+      assertThat(bigQuery.rows("lake", "refused")).extracting(r -> (Long) r.get("n"))
+          .hasSize(90).doesNotHaveDuplicates().allMatch(n -> n % 10 != 3);
+      assertThat(PluginMetrics.task("refused-bq", "row-errors-total")).isEqualTo(10);
+    } finally {
+      bigQuery.writeFaults().clear();
+    }
+    connect.deleteConnector("refused-bq");
+  }
+
+  private static void awaitCommittedOne(String connector, long offset) {
+    await("offset committed to " + offset).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> committed(connector).values().stream().allMatch(o -> o.offset() == offset)
+            && !committed(connector).isEmpty());
+  }
+
   private static void produce(String topic, int from, int to, long at) throws Exception {
     try (KafkaProducer<String, String> p = producer()) {
       for (int n = from; n < to; n++) {
