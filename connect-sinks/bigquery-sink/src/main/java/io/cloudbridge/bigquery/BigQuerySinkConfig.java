@@ -38,6 +38,8 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public static final String MODE = "bigquery.write.mode";
   public static final String REQUEST_BYTES = "bigquery.request.max.bytes";
   public static final String INFLIGHT_BYTES = "bigquery.inflight.max.bytes";
+  public static final String KAFKA_COLUMNS = "bigquery.kafka.metadata.columns";
+  public static final String INSERT_TIME_COLUMN = "bigquery.insert.time.column";
   public static final String CDC_MAX_STALENESS = "bigquery.cdc.max.staleness.minutes";
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String KAFKA_BOOTSTRAP = KAFKA_PREFIX + "bootstrap.servers";
@@ -85,6 +87,16 @@ public final class BigQuerySinkConfig extends AbstractConfig {
             TABLES_GROUP, ++t, Width.MEDIUM, "Partition column")
         .define(CLUSTERING, Type.LIST, "", Importance.LOW,
             "Up to four columns that cluster created tables.", TABLES_GROUP, ++t, Width.LONG, "Clustering")
+        .define(KAFKA_COLUMNS, Type.LIST, "", (name, value) -> {
+          for (Object v : (List<?>) value) {
+            EnumChoice.of(AddedColumns.Kafka.values()).ensureValid(name, v.toString());
+          }
+        }, Importance.LOW, "Kafka metadata each row carries in columns of its own: any of topic, partition,"
+            + " offset, timestamp, key (columns _kafka_topic, _kafka_partition, _kafka_offset, _kafka_timestamp,"
+            + " _kafka_key; a bytes key in base64).", TABLES_GROUP, ++t, Width.LONG, "Kafka metadata columns")
+        .define(INSERT_TIME_COLUMN, Type.STRING, "", Importance.LOW,
+            "A TIMESTAMP column that gets the time the sink wrote the row; empty for none.", TABLES_GROUP, ++t,
+            Width.MEDIUM, "Insert time column")
         .define(MODE, Type.STRING, "at_least_once", EnumChoice.of(Mode.values()), Importance.HIGH,
             "at_least_once: the table's default stream, rows visible as soon as appended; a record may be written"
                 + " again after a crash (before its offset was committed). exactly_once: a COMMITTED stream per"
@@ -190,6 +202,13 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   /** Settings of the admin client that reads committed offsets back: the {@code kafka.*} ones. */
   public Map<String, Object> kafka() {
     return originalsWithPrefix(KAFKA_PREFIX);
+  }
+
+  /** The columns added to every row (Kafka metadata, insert time). */
+  AddedColumns addedColumns() {
+    List<AddedColumns.Kafka> kafka = new java.util.ArrayList<>();
+    getList(KAFKA_COLUMNS).forEach(c -> kafka.add(EnumChoice.parse(AddedColumns.Kafka.class, c)));
+    return new AddedColumns(kafka, getString(INSERT_TIME_COLUMN).trim());
   }
 
   public int cdcMaxStalenessMinutes() {

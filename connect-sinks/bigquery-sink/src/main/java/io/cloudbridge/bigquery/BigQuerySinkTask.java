@@ -51,6 +51,7 @@ public class BigQuerySinkTask extends SinkTask {
   private final Map<String, TableRows> tableRows = new HashMap<>();
   private final Map<String, TableWriter> writers = new HashMap<>();
   private ExactlyOnce exactlyOnce;
+  private AddedColumns added;
   private Counter rowsPresent;
   /** Per partition, the requests holding its records, oldest first. */
   private final Map<TopicPartition, ArrayDeque<Batch>> pending = new HashMap<>();
@@ -83,6 +84,7 @@ public class BigQuerySinkTask extends SinkTask {
       throw new ConnectException("Cannot create the Storage Write client: " + e.getMessage(), e);
     }
     tables = new Tables(rest, config);
+    added = config.addedColumns();
     try {
       reporter = context.errantRecordReporter();
     } catch (NoSuchMethodError | NoClassDefFoundError olderWorker) {
@@ -134,7 +136,7 @@ public class BigQuerySinkTask extends SinkTask {
 
   private TableRows rowsOfTopic(String topic) {
     return tableRows.computeIfAbsent(config.table(topic), t -> new TableRows(TableId.of(project, config.dataset(), t),
-        tables, schemaUpdates::increment));
+        tables, added, schemaUpdates::increment));
   }
 
   @Override

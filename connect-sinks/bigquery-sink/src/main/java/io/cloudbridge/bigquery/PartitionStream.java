@@ -172,8 +172,9 @@ final class PartitionStream {
     RowEncoder encoder;
     ByteString row;
     try {
-      encoder = rowsOf.encoder(r);
-      row = TableRows.encode(encoder, r);
+      TableRows.Row made = rowsOf.row(r);
+      encoder = made.encoder();
+      row = made.bytes();
     } catch (DataException bad) {
       hooks.bad(r, bad);
       return;

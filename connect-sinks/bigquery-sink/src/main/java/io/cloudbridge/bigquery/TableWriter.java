@@ -54,8 +54,8 @@ final class TableWriter implements AutoCloseable {
       addChanges(r);
       return;
     }
-    RowEncoder encoder = rowsOf.encoder(r);
-    add(r, encoder, TableRows.encode(encoder, r));
+    TableRows.Row row = rowsOf.row(r);
+    add(r, row.encoder(), row.bytes());
   }
 
   /** cdc: the record's row changes, all encoded before any is added (so a bad one adds none). */
@@ -66,11 +66,7 @@ final class TableWriter implements AutoCloseable {
     for (int i = 0; i < rows.length; i++) {
       ChangeEvents.Change c = changes.get(i);
       encoders[i] = rowsOf.changeEncoder(r, c.row());
-      try {
-        rows[i] = encoders[i].encode(c.row(), c.delete() ? "DELETE" : "UPSERT", c.sequence());
-      } catch (DataException e) {
-        throw new DataException(TableRows.describe(r) + ": " + e.getMessage(), e);
-      }
+      rows[i] = rowsOf.encodeChange(encoders[i], r, c);
     }
     for (int i = 0; i < rows.length; i++) {
       add(r, encoders[i], rows[i]);

@@ -192,6 +192,16 @@ final class Tables {
     }
   }
 
+  /** The table's columns, or null when it does not exist. */
+  Schema columns(TableId id) {
+    try {
+      Table table = bigQuery.getTable(id);
+      return table == null ? null : table.getDefinition().getSchema();
+    } catch (BigQueryException e) {
+      throw new ConnectException("Cannot read table " + name(id) + ": " + e.getMessage(), e);
+    }
+  }
+
   static String name(TableId id) {
     return id.getProject() + "." + id.getDataset() + "." + id.getTable();
   }

@@ -190,12 +190,13 @@ class BigQuerySinkIT {
   }
 
   @Test
-  void aRecordWithoutASchemaGoesToTheDeadLetterTopicWhileTheOthersLand() throws Exception {
+  void aRecordThatFitsNoColumnGoesToTheDeadLetterTopicWhileTheOthersLand() throws Exception {
     connect.createTopic("mixed", 1);
     long at = System.currentTimeMillis() - 60_000;
     try (KafkaProducer<String, String> p = producer()) {
       p.send(new ProducerRecord<>("mixed", 0, "a", event(1, at))).get();
-      p.send(new ProducerRecord<>("mixed", 0, "b", "{\"schema\":null,\"payload\":{\"n\":2}}")).get();
+      p.send(new ProducerRecord<>("mixed", 0, "b", "{\"schema\":null,\"payload\":{\"n\":2,\"colour\":\"red\"}}"))
+          .get();
       p.send(new ProducerRecord<>("mixed", 0, "c", event(3, at))).get();
     }
     Map<String, String> c = config("mixed");
@@ -218,7 +219,7 @@ class BigQuerySinkIT {
       });
       assertThat(new String(got.get(0).key())).isEqualTo("b");
       String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
-      assertThat(error).contains("mixed/0@1").contains("not a struct with a schema");
+      assertThat(error).contains("mixed/0@1").contains("field colour is no column of the table");
     }
     connect.deleteConnector("mixed-bq");
   }
@@ -298,6 +299,58 @@ class BigQuerySinkIT {
     await("offset committed to " + offset).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
         .until(() -> committed(connector).values().stream().allMatch(o -> o.offset() == offset)
             && !committed(connector).isEmpty());
+  }
+
+  @Test
+  void recordsWithoutASchemaBecomeRowsOfTheTableWithKafkaMetadataAndInsertTime() throws Exception {
+    bigQuery.bigQuery().create(com.google.cloud.bigquery.TableInfo.of(TableId.of("lake", "clicks"),
+        StandardTableDefinition.of(com.google.cloud.bigquery.Schema.of(
+            com.google.cloud.bigquery.Field.newBuilder("id", com.google.cloud.bigquery.StandardSQLTypeName.INT64)
+                .setMode(com.google.cloud.bigquery.Field.Mode.REQUIRED).build(),
+            com.google.cloud.bigquery.Field.of("at", com.google.cloud.bigquery.StandardSQLTypeName.TIMESTAMP),
+            com.google.cloud.bigquery.Field.of("day", com.google.cloud.bigquery.StandardSQLTypeName.DATE),
+            com.google.cloud.bigquery.Field.of("price", com.google.cloud.bigquery.StandardSQLTypeName.NUMERIC),
+            com.google.cloud.bigquery.Field.of("attrs", com.google.cloud.bigquery.StandardSQLTypeName.JSON),
+            com.google.cloud.bigquery.Field.newBuilder("tags", com.google.cloud.bigquery.StandardSQLTypeName.STRING)
+                .setMode(com.google.cloud.bigquery.Field.Mode.REPEATED).build(),
+            com.google.cloud.bigquery.Field.of("page", com.google.cloud.bigquery.StandardSQLTypeName.STRUCT,
+                com.google.cloud.bigquery.Field.of("path", com.google.cloud.bigquery.StandardSQLTypeName.STRING))))));
+    connect.createTopic("clicks", 1);
+    long before = System.currentTimeMillis();
+    try (KafkaProducer<String, String> p = producer()) {
+      for (int n = 0; n < 20; n++) {
+        p.send(new ProducerRecord<>("clicks", 0, "key-" + n, "{\"id\":" + n + ",\"at\":\"2026-11-22T10:00:0" + n % 10
+            + "Z\",\"day\":\"2026-11-2" + n % 10 + "\",\"price\":\"" + n + ".25\",\"attrs\":{\"n\":" + n
+            + "},\"tags\":[\"a\",\"b" + n + "\"],\"page\":{\"path\":\"/p/" + n + "\"}}")).get();
+      }
+    }
+    Map<String, String> c = config("clicks");
+    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    c.put("value.converter.schemas.enable", "false");
+    c.put("bigquery.kafka.metadata.columns", "topic,partition,offset,key");
+    c.put("bigquery.insert.time.column", "inserted_at");
+    connect.configureConnector("clicks-bq", c);
+
+    await("every record a row").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> bigQuery.rows("lake", "clicks").size() >= 20);
+    Map<Long, Map<String, Object>> byId = new TreeMap<>();
+    bigQuery.rows("lake", "clicks").forEach(r -> byId.put((Long) r.get("id"), r));
+    assertThat(byId).hasSize(20);
+    for (long n = 0; n < 20; n++) {
+      Map<String, Object> r = byId.get(n);
+      assertThat(r.get("at")).isEqualTo(Instant.parse("2026-11-22T10:00:0" + n % 10 + "Z"));
+      assertThat(r.get("day")).isEqualTo(java.time.LocalDate.parse("2026-11-2" + n % 10));
+      assertThat(new java.math.BigDecimal(r.get("price").toString())).isEqualByComparingTo(n + ".25");
+      assertThat(r.get("attrs").toString()).isEqualTo("{\"n\":" + n + "}");
+      assertThat(r.get("tags")).isEqualTo(List.of("a", "b" + n));
+      assertThat(r.get("page")).isEqualTo(Map.of("path", "/p/" + n));
+      assertThat(r.get("_kafka_topic")).isEqualTo("clicks");
+      assertThat(r.get("_kafka_partition")).isEqualTo(0L);
+      assertThat(r.get("_kafka_offset")).isEqualTo(n);
+      assertThat(r.get("_kafka_key")).isEqualTo("key-" + n);
+      assertThat(((Instant) r.get("inserted_at")).toEpochMilli()).isBetween(before, System.currentTimeMillis());
+    }
+    connect.deleteConnector("clicks-bq");
   }
 
   private static void produce(String topic, int from, int to, long at) throws Exception {

@@ -113,9 +113,21 @@ public final class RowEncoder {
   public static final String CHANGE_TYPE = "_change_type";
   public static final String CHANGE_SEQUENCE_NUMBER = "_change_sequence_number";
 
+  /** A column the sink adds after the record's own (Kafka metadata, insert time): STRING, INT64 or TIMESTAMP. */
+  public record Extra(String name, TableFieldSchema.Type type) {
+    public Extra {
+      if (type != TableFieldSchema.Type.STRING && type != TableFieldSchema.Type.INT64
+          && type != TableFieldSchema.Type.TIMESTAMP) {
+        throw new IllegalArgumentException("extra columns are STRING, INT64 or TIMESTAMP, not " + type);
+      }
+    }
+  }
+
   /** Rows of change data capture: the two pseudo-columns follow, top-level fields named {@code __*} are left out. */
   private final boolean changes;
   private int changeTypeNumber;
+  private final List<Extra> extras;
+  private int firstExtraNumber;
   private final TableSchema tableSchema;
   private final ProtoSchema protoSchema;
   private final Descriptors.Descriptor descriptor;
@@ -123,8 +135,9 @@ public final class RowEncoder {
   /** A buffer per nesting level: a RECORD is written into the next level's, then copied in as bytes. */
   private final Scratch[] scratch;
 
-  private RowEncoder(Schema schema, boolean changes) {
+  private RowEncoder(Schema schema, boolean changes, List<Extra> extras) {
     this.changes = changes;
+    this.extras = List.copyOf(extras);
     if (schema == null || schema.type() != Schema.Type.STRUCT) {
       throw new DataException("BigQuery rows come from struct values, not "
           + (schema == null ? "values without a schema" : schema.type().toString()));
@@ -133,9 +146,22 @@ public final class RowEncoder {
     TableSchema.Builder table = TableSchema.newBuilder();
     int[] depth = {0};
     this.root = message(schema, rootType, rootType, "", 0, table::addFields, depth);
+    firstExtraNumber = schema.fields().size() + 1;
+    for (int i = 0; i < this.extras.size(); i++) {
+      Extra x = this.extras.get(i);
+      if (schema.field(x.name()) != null) {
+        throw new DataException("the records have a field " + x.name() + ", which is also the name of a column"
+            + " the sink adds");
+      }
+      table.addFields(TableFieldSchema.newBuilder().setName(x.name()).setType(x.type())
+          .setMode(TableFieldSchema.Mode.NULLABLE));
+      rootType.addField(FieldDescriptorProto.newBuilder().setName(x.name()).setNumber(firstExtraNumber + i)
+          .setType(x.type() == TableFieldSchema.Type.STRING ? FieldDescriptorProto.Type.TYPE_STRING
+              : FieldDescriptorProto.Type.TYPE_INT64).setLabel(FieldDescriptorProto.Label.LABEL_OPTIONAL));
+    }
     this.tableSchema = table.build();
     if (changes) {
-      changeTypeNumber = schema.fields().size() + 1;
+      changeTypeNumber = firstExtraNumber + this.extras.size();
       rootType.addField(FieldDescriptorProto.newBuilder().setName(CHANGE_TYPE).setNumber(changeTypeNumber)
           .setType(FieldDescriptorProto.Type.TYPE_STRING).setLabel(FieldDescriptorProto.Label.LABEL_OPTIONAL));
       rootType.addField(FieldDescriptorProto.newBuilder().setName(CHANGE_SEQUENCE_NUMBER)
@@ -159,7 +185,12 @@ public final class RowEncoder {
 
   /** The encoder for records whose value has {@code schema} (a struct). */
   public static RowEncoder forSchema(Schema schema) {
-    return new RowEncoder(schema, false);
+    return new RowEncoder(schema, false, List.of());
+  }
+
+  /** As {@link #forSchema(Schema)}, with {@code extras} columns after the record's (values given per row). */
+  public static RowEncoder forSchema(Schema schema, List<Extra> extras) {
+    return new RowEncoder(schema, false, extras);
   }
 
   /**
@@ -167,8 +198,8 @@ public final class RowEncoder {
    * {@code __*} (the metadata Debezium's ExtractNewRecordState adds), then {@code _CHANGE_TYPE} and
    * {@code _CHANGE_SEQUENCE_NUMBER}, which are not columns of the table.
    */
-  public static RowEncoder forChanges(Schema schema) {
-    return new RowEncoder(schema, true);
+  public static RowEncoder forChanges(Schema schema, List<Extra> extras) {
+    return new RowEncoder(schema, true, extras);
   }
 
   /** The table schema these rows fit: what a table created for them has. */
@@ -187,15 +218,33 @@ public final class RowEncoder {
 
   /** One row; a value the mapping cannot take fails with a {@code DataException} naming the column. */
   public ByteString encode(Struct row) {
-    return encode(row, null, null);
+    return encode(row, null, null, null);
   }
 
-  /** A change row: its columns, change type (UPSERT or DELETE) and sequence number (may be null). */
-  public ByteString encode(Struct row, String changeType, String sequenceNumber) {
+  /** A row and the values of the extra columns (a String, or a Long for INT64 and TIMESTAMP in µs; null for none). */
+  public ByteString encode(Struct row, Object[] extraValues) {
+    return encode(row, extraValues, null, null);
+  }
+
+  /**
+   * A change row: its columns, the extra columns' values, change type (UPSERT or DELETE) and sequence number (may be
+   * null).
+   */
+  public ByteString encode(Struct row, Object[] extraValues, String changeType, String sequenceNumber) {
     Scratch s = scratch[0];
     s.reset();
     try {
       root.write(s.out, row);
+      if (extraValues != null) {
+        for (int i = 0; i < extras.size(); i++) {
+          Object v = extraValues[i];
+          if (v instanceof String text) {
+            s.out.writeString(firstExtraNumber + i, text);
+          } else if (v != null) {
+            s.out.writeInt64(firstExtraNumber + i, ((Number) v).longValue());
+          }
+        }
+      }
       if (changeType != null) {
         s.out.writeString(changeTypeNumber, changeType);
         if (sequenceNumber != null) {
