@@ -241,10 +241,21 @@ class BigQuerySinkIT {
     assertOncePerN("orders", 400);
     assertThat(committed("orders-bq").values()).allSatisfy(o -> assertThat(o.metadata()).startsWith("cb-bq1;"));
 
+    // Someone finalizes partition 0's stream: the task goes on in a new stream, writing nothing twice.
+    String first = committed("orders-bq").get(new TopicPartition("orders", 0)).metadata().split(";")[1];
+    try (var client = bigQuery.writeClient()) {
+      assertThat(client.finalizeWriteStream(first).getRowCount()).isEqualTo(200);
+    }
+    produce("orders", 400, 500, at);
+    awaitCommitted("orders-bq", 250);
+    assertOncePerN("orders", 500);
+    assertThat(committed("orders-bq").get(new TopicPartition("orders", 0)).metadata()).doesNotContain(first)
+        .contains(";200;250;"); // rows from 200 on are in the new stream
+
     // The task restarts: it resumes each partition's stream where the committed position says.
     connect.embedded().restartTask("orders-bq", 0);
     bigQuery.writeFaults().failNextAppends(2, io.grpc.Status.Code.UNAVAILABLE);
-    produce("orders", 400, 600, at);
+    produce("orders", 500, 600, at);
     awaitCommitted("orders-bq", 300);
     assertOncePerN("orders", 600);
     assertThat(connect.embedded().connectorStatus("orders-bq").tasks().get(0).state()).isEqualTo("RUNNING");
