@@ -1,5 +1,6 @@
 package io.cloudbridge.bigquery;
 
+import io.cloudbridge.bigquery.rows.RowEncoder;
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.config.HttpUrl;
 import com.google.api.gax.retrying.RetrySettings;
@@ -28,6 +29,7 @@ public final class BigQuerySinkConfig extends AbstractConfig {
 
   public static final String DATASET = "bigquery.dataset";
   public static final String TABLE_TEMPLATE = "bigquery.table.name.template";
+  public static final String TABLE_REGEX = "bigquery.table.name.regex";
   public static final String ENDPOINT = "bigquery.endpoint.override";
   public static final String STORAGE_ENDPOINT = "bigquery.storage.endpoint.override";
   public static final String STORAGE_PLAINTEXT = "bigquery.storage.plaintext";
@@ -38,6 +40,7 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public static final String MODE = "bigquery.write.mode";
   public static final String REQUEST_BYTES = "bigquery.request.max.bytes";
   public static final String INFLIGHT_BYTES = "bigquery.inflight.max.bytes";
+  public static final String DECIMAL_TYPE = "bigquery.decimal.type";
   public static final String KAFKA_COLUMNS = "bigquery.kafka.metadata.columns";
   public static final String INSERT_TIME_COLUMN = "bigquery.insert.time.column";
   public static final String CDC_MAX_STALENESS = "bigquery.cdc.max.staleness.minutes";
@@ -65,8 +68,18 @@ public final class BigQuerySinkConfig extends AbstractConfig {
         .define(DATASET, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
             "Dataset the tables are in; it must exist.", BQ_GROUP, ++b, Width.MEDIUM, "Dataset")
         .define(TABLE_TEMPLATE, Type.STRING, "{{topic}}", new ConfigDef.NonEmptyString(), Importance.HIGH,
-            "Table of a record: {{topic}} is its topic; characters BigQuery table names do not take become '_'.",
-            BQ_GROUP, ++b, Width.MEDIUM, "Table name")
+            "Table of a record: {{topic}} is its topic, {{1}} to {{9}} the groups of " + TABLE_REGEX + " in it;"
+                + " characters BigQuery table names do not take become '_'.", BQ_GROUP, ++b, Width.MEDIUM,
+            "Table name")
+        .define(TABLE_REGEX, Type.STRING, "", (name, value) -> {
+          try {
+            java.util.regex.Pattern.compile(value.toString());
+          } catch (java.util.regex.PatternSyntaxException e) {
+            throw new ConfigException(name, value, "not a regular expression: " + e.getDescription());
+          }
+        }, Importance.LOW, "A regular expression every topic must match; its groups are {{1}} to {{9}} in "
+            + TABLE_TEMPLATE + " (e.g. 'shop\\.(\\w+)\\.(\\w+)' with template '{{2}}').", BQ_GROUP, ++b,
+            Width.MEDIUM, "Table name regex")
         .define(ENDPOINT, Type.STRING, "", new HttpUrl(), Importance.LOW,
             "BigQuery REST endpoint to call instead of https://bigquery.googleapis.com (tables), e.g. an emulator.",
             BQ_GROUP, ++b, Width.LONG, "REST endpoint")
@@ -87,6 +100,10 @@ public final class BigQuerySinkConfig extends AbstractConfig {
             TABLES_GROUP, ++t, Width.MEDIUM, "Partition column")
         .define(CLUSTERING, Type.LIST, "", Importance.LOW,
             "Up to four columns that cluster created tables.", TABLES_GROUP, ++t, Width.LONG, "Clustering")
+        .define(DECIMAL_TYPE, Type.STRING, "auto", EnumChoice.of(RowEncoder.DecimalType.values()),
+            Importance.LOW, "What Decimal fields (and Debezium's VariableScaleDecimal) become: auto (NUMERIC when the"
+                + " scale is at most 9 and the stated precision leaves at most 29 integer digits, else BIGNUMERIC),"
+                + " numeric, or bignumeric.", TABLES_GROUP, ++t, Width.SHORT, "Decimal columns")
         .define(KAFKA_COLUMNS, Type.LIST, "", (name, value) -> {
           for (Object v : (List<?>) value) {
             EnumChoice.of(AddedColumns.Kafka.values()).ensureValid(name, v.toString());
@@ -125,6 +142,8 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   }
 
   private final GcpConfig gcp;
+  private final java.util.regex.Pattern tableRegex;
+  private final Map<String, String> tables = new java.util.concurrent.ConcurrentHashMap<>();
 
   public BigQuerySinkConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
@@ -137,8 +156,14 @@ public final class BigQuerySinkConfig extends AbstractConfig {
     if (clustering().size() > 4) {
       throw new ConfigException(CLUSTERING, clustering(), "BigQuery clusters by at most four columns");
     }
-    if (!getString(TABLE_TEMPLATE).replace("{{topic}}", "").matches("[^{}]*")) {
-      throw new ConfigException(TABLE_TEMPLATE, getString(TABLE_TEMPLATE), "only {{topic}} is known");
+    if (!getString(TABLE_TEMPLATE).replace("{{topic}}", "").replaceAll("\\{\\{[1-9]}}", "").matches("[^{}]*")) {
+      throw new ConfigException(TABLE_TEMPLATE, getString(TABLE_TEMPLATE), "only {{topic}} and {{1}} to {{9}}"
+          + " (groups of " + TABLE_REGEX + ") are known");
+    }
+    tableRegex = getString(TABLE_REGEX).isEmpty() ? null : java.util.regex.Pattern.compile(getString(TABLE_REGEX));
+    if (tableRegex == null && getString(TABLE_TEMPLATE).matches(".*\\{\\{[1-9]}}.*")) {
+      throw new ConfigException(TABLE_TEMPLATE, getString(TABLE_TEMPLATE), "uses regex groups, but " + TABLE_REGEX
+          + " is not set");
     }
   }
 
@@ -150,9 +175,26 @@ public final class BigQuerySinkConfig extends AbstractConfig {
     return getString(DATASET);
   }
 
-  /** The table of a topic's records, as BigQuery names tables: letters, digits and underscores. */
+  /**
+   * The table of a topic's records, as BigQuery names tables: letters, digits and underscores. A topic the table
+   * regex does not match fails with a ConnectException naming both.
+   */
   public String table(String topic) {
+    return tables.computeIfAbsent(topic, this::tableOf);
+  }
+
+  private String tableOf(String topic) {
     String name = getString(TABLE_TEMPLATE).replace("{{topic}}", topic);
+    if (tableRegex != null) {
+      java.util.regex.Matcher m = tableRegex.matcher(topic);
+      if (!m.matches()) {
+        throw new org.apache.kafka.connect.errors.ConnectException("topic " + topic + " does not match "
+            + TABLE_REGEX + " " + tableRegex.pattern());
+      }
+      for (int g = 1; g <= 9; g++) {
+        name = name.replace("{{" + g + "}}", g <= m.groupCount() && m.group(g) != null ? m.group(g) : "");
+      }
+    }
     StringBuilder b = new StringBuilder(name.length());
     for (int i = 0; i < name.length() && b.length() < 1024; i++) {
       char c = name.charAt(i);
@@ -202,6 +244,10 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   /** Settings of the admin client that reads committed offsets back: the {@code kafka.*} ones. */
   public Map<String, Object> kafka() {
     return originalsWithPrefix(KAFKA_PREFIX);
+  }
+
+  public RowEncoder.DecimalType decimalType() {
+    return EnumChoice.parse(RowEncoder.DecimalType.class, getString(DECIMAL_TYPE));
   }
 
   /** The columns added to every row (Kafka metadata, insert time). */

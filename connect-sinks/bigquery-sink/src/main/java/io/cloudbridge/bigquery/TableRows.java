@@ -27,13 +27,16 @@ final class TableRows {
   private final Tables tables;
   private final Runnable schemaUpdates;
   private final AddedColumns added;
+  private final RowEncoder.DecimalType decimals;
   private MapRows mapRows;
   private RowEncoder mapEncoder;
   private long columnsRead;
   private final Map<Schema, RowEncoder> encoders = new IdentityHashMap<>();
   private final Map<Schema, RowEncoder> changeEncoders = new IdentityHashMap<>();
 
-  TableRows(TableId table, Tables tables, AddedColumns added, Runnable schemaUpdates) {
+  TableRows(TableId table, Tables tables, AddedColumns added, RowEncoder.DecimalType decimals,
+      Runnable schemaUpdates) {
+    this.decimals = decimals;
     this.added = added;
     this.table = table;
     this.tables = tables;
@@ -91,7 +94,7 @@ final class TableRows {
     Set<String> skip = new HashSet<>();
     added.extras().forEach(x -> skip.add(x.name().toLowerCase(Locale.ROOT)));
     mapRows = new MapRows(columns.getFields(), skip);
-    mapEncoder = RowEncoder.forSchema(mapRows.schema(), added.extras());
+    mapEncoder = RowEncoder.forSchema(mapRows.schema(), added.extras(), RowEncoder.DecimalType.AUTO);
     if (tables.reconcile(table, mapEncoder.tableSchema(), List.of())) {
       schemaUpdates.run(); // the columns the sink adds
     }
@@ -125,7 +128,7 @@ final class TableRows {
     RowEncoder e = encoders.get(schema);
     if (e == null) {
       try {
-        e = RowEncoder.forSchema(schema, added.extras());
+        e = RowEncoder.forSchema(schema, added.extras(), decimals);
       } catch (DataException bad) {
         throw new DataException("table " + name() + ": " + bad.getMessage(), bad);
       }
@@ -153,7 +156,7 @@ final class TableRows {
           + " the table's primary key, not " + (r.keySchema() == null ? "a key without schema" : r.keySchema().type()));
     }
     try {
-      e = RowEncoder.forChanges(schema, schema == r.keySchema() ? List.of() : added.extras());
+      e = RowEncoder.forChanges(schema, schema == r.keySchema() ? List.of() : added.extras(), decimals);
     } catch (DataException bad) {
       throw new DataException(describe(r) + ": table " + name() + ": " + bad.getMessage(), bad);
     }

@@ -19,6 +19,10 @@ class BigQuerySinkConfigTest {
     BigQuerySinkConfig c = new BigQuerySinkConfig(Map.of("bigquery.dataset", "d",
         "bigquery.table.name.template", "raw_{{topic}}"));
     assertThat(c.table("shop.orders-v2")).isEqualTo("raw_shop_orders_v2");
+    BigQuerySinkConfig byRegex = new BigQuerySinkConfig(Map.of("bigquery.dataset", "d",
+        "bigquery.table.name.regex", "shop\\.(\\w+)\\.([\\w-]+)", "bigquery.table.name.template", "{{1}}__{{2}}"));
+    assertThat(byRegex.table("shop.inventory.customers-v2")).isEqualTo("inventory__customers_v2");
+    assertThatThrownBy(() -> byRegex.table("other.topic")).hasMessageContaining("does not match");
   }
 
   @Test
@@ -27,6 +31,10 @@ class BigQuerySinkConfigTest {
         "bigquery.clustering.fields", "a,b,c,d,e"))).hasMessageContaining("at most four");
     assertThatThrownBy(() -> new BigQuerySinkConfig(Map.of("bigquery.dataset", "d",
         "bigquery.table.name.template", "{{partition}}"))).hasMessageContaining("only {{topic}}");
+    assertThatThrownBy(() -> new BigQuerySinkConfig(Map.of("bigquery.dataset", "d",
+        "bigquery.table.name.template", "{{1}}"))).hasMessageContaining("is not set");
+    assertThatThrownBy(() -> new BigQuerySinkConfig(Map.of("bigquery.dataset", "d",
+        "bigquery.write.mode", "exactly_once"))).hasMessageContaining("kafka.bootstrap.servers");
   }
 
   @Test

@@ -123,8 +123,12 @@ public final class RowEncoder {
     }
   }
 
+  /** What Decimal fields become: by precision and scale, or NUMERIC or BIGNUMERIC for all. */
+  public enum DecimalType { AUTO, NUMERIC, BIGNUMERIC }
+
   /** Rows of change data capture: the two pseudo-columns follow, top-level fields named {@code __*} are left out. */
   private final boolean changes;
+  private final DecimalType decimals;
   private int changeTypeNumber;
   private final List<Extra> extras;
   private int firstExtraNumber;
@@ -135,8 +139,9 @@ public final class RowEncoder {
   /** A buffer per nesting level: a RECORD is written into the next level's, then copied in as bytes. */
   private final Scratch[] scratch;
 
-  private RowEncoder(Schema schema, boolean changes, List<Extra> extras) {
+  private RowEncoder(Schema schema, boolean changes, List<Extra> extras, DecimalType decimals) {
     this.changes = changes;
+    this.decimals = decimals;
     this.extras = List.copyOf(extras);
     if (schema == null || schema.type() != Schema.Type.STRUCT) {
       throw new DataException("BigQuery rows come from struct values, not "
@@ -185,12 +190,12 @@ public final class RowEncoder {
 
   /** The encoder for records whose value has {@code schema} (a struct). */
   public static RowEncoder forSchema(Schema schema) {
-    return new RowEncoder(schema, false, List.of());
+    return new RowEncoder(schema, false, List.of(), DecimalType.AUTO);
   }
 
   /** As {@link #forSchema(Schema)}, with {@code extras} columns after the record's (values given per row). */
-  public static RowEncoder forSchema(Schema schema, List<Extra> extras) {
-    return new RowEncoder(schema, false, extras);
+  public static RowEncoder forSchema(Schema schema, List<Extra> extras, DecimalType decimals) {
+    return new RowEncoder(schema, false, extras, decimals);
   }
 
   /**
@@ -198,8 +203,8 @@ public final class RowEncoder {
    * {@code __*} (the metadata Debezium's ExtractNewRecordState adds), then {@code _CHANGE_TYPE} and
    * {@code _CHANGE_SEQUENCE_NUMBER}, which are not columns of the table.
    */
-  public static RowEncoder forChanges(Schema schema, List<Extra> extras) {
-    return new RowEncoder(schema, true, extras);
+  public static RowEncoder forChanges(Schema schema, List<Extra> extras, DecimalType decimals) {
+    return new RowEncoder(schema, true, extras, decimals);
   }
 
   /** The table schema these rows fit: what a table created for them has. */
@@ -304,7 +309,7 @@ public final class RowEncoder {
         proto.setType(FieldDescriptorProto.Type.TYPE_MESSAGE).setTypeName(typeName);
         writer = record(child);
       } else {
-        writer = scalar(element, column, proto, path + f.name());
+        writer = scalar(element, column, proto, path + f.name(), decimals);
       }
       type.addField(proto);
       columns.accept(column.build());
@@ -347,7 +352,7 @@ public final class RowEncoder {
   }
 
   private static ValueWriter scalar(Schema s, TableFieldSchema.Builder column, FieldDescriptorProto.Builder proto,
-      String path) {
+      String path, DecimalType decimals) {
     String logical = s.name() == null ? "" : s.name();
     switch (logical) {
       case "org.apache.kafka.connect.data.Decimal" -> {
@@ -355,7 +360,12 @@ public final class RowEncoder {
         String p = s.parameters().get("connect.decimal.precision");
         int precision = p == null ? 38 : Integer.parseInt(p);
         // Without a stated precision, scales NUMERIC holds go to NUMERIC (a value too large for it fails, named).
-        boolean numeric = scale <= 9 && (p == null || precision - scale <= 29);
+        boolean numeric = decimals == DecimalType.NUMERIC
+            || decimals == DecimalType.AUTO && scale <= 9 && (p == null || precision - scale <= 29);
+        if (numeric && scale > 9) {
+          throw new DataException("field " + path + ": a Decimal of scale " + scale + " cannot be NUMERIC (scale at"
+              + " most 9)");
+        }
         column.setType(numeric ? TableFieldSchema.Type.NUMERIC : TableFieldSchema.Type.BIGNUMERIC);
         if (p != null) {
           column.setPrecision(precision).setScale(scale);
@@ -367,12 +377,14 @@ public final class RowEncoder {
                 BigDecimalByteStringEncoder.encodeToBigNumericByteString((BigDecimal) v));
       }
       case "io.debezium.data.VariableScaleDecimal" -> {
-        column.setType(TableFieldSchema.Type.BIGNUMERIC);
+        boolean numeric = decimals == DecimalType.NUMERIC;
+        column.setType(numeric ? TableFieldSchema.Type.NUMERIC : TableFieldSchema.Type.BIGNUMERIC);
         proto.setType(FieldDescriptorProto.Type.TYPE_BYTES);
         return (out, n, v) -> {
           Struct d = (Struct) v;
           BigDecimal value = new BigDecimal(new BigInteger((byte[]) d.get("value")), d.getInt32("scale"));
-          out.writeBytes(n, BigDecimalByteStringEncoder.encodeToBigNumericByteString(value));
+          out.writeBytes(n, numeric ? BigDecimalByteStringEncoder.encodeToNumericByteString(value)
+              : BigDecimalByteStringEncoder.encodeToBigNumericByteString(value));
         };
       }
       case "org.apache.kafka.connect.data.Date" -> {

@@ -213,4 +213,17 @@ class RowEncoderTest {
     assertThat(ColumnNames.column("été")).isEqualTo("_t_");
     assertThat(ColumnNames.column("x".repeat(400))).hasSize(300);
   }
+
+  @Test
+  void decimalColumnsFollowTheConfiguredType() {
+    org.apache.kafka.connect.data.Schema money = org.apache.kafka.connect.data.SchemaBuilder.struct()
+        .field("price", org.apache.kafka.connect.data.Decimal.schema(2))
+        .field("rate", org.apache.kafka.connect.data.Decimal.schema(12)).build();
+    assertThat(RowEncoder.forSchema(money).tableSchema().getFieldsList())
+        .extracting(f -> f.getType().name()).containsExactly("NUMERIC", "BIGNUMERIC");
+    assertThat(RowEncoder.forSchema(money, List.of(), RowEncoder.DecimalType.BIGNUMERIC).tableSchema()
+        .getFieldsList()).extracting(f -> f.getType().name()).containsExactly("BIGNUMERIC", "BIGNUMERIC");
+    assertThatThrownBy(() -> RowEncoder.forSchema(money, List.of(), RowEncoder.DecimalType.NUMERIC))
+        .isInstanceOf(DataException.class).hasMessageContaining("rate").hasMessageContaining("scale 12");
+  }
 }
