@@ -65,20 +65,11 @@ class BigQuerySinkCdcIT {
   }
 
   private static Map<String, String> sink(String tablePrefix) {
-    Map<String, String> c = new HashMap<>();
-    c.put("connector.class", "io.cloudbridge.bigquery.BigQuerySinkConnector");
-    c.put("tasks.max", "1");
-    c.put("topics", "shop.shop.customers");
-    c.put("bigquery.dataset", "replica");
+    Map<String, String> c = StandInSink.config(bigQuery, "shop.shop.customers", "replica");
     c.put("bigquery.table.name.template", tablePrefix + "{{topic}}");
     c.put("bigquery.write.mode", "cdc");
     c.put("bigquery.cdc.max.staleness.minutes", "15");
     c.put("bigquery.partition.type", "none");
-    c.put("gcp.project.id", BigQueryStandIn.PROJECT);
-    c.put("gcp.credentials.source", "none");
-    c.put("bigquery.endpoint.override", bigQuery.restUrl());
-    c.put("bigquery.storage.endpoint.override", bigQuery.grpcEndpoint());
-    c.put("bigquery.storage.plaintext", "true");
     return c;
   }
 

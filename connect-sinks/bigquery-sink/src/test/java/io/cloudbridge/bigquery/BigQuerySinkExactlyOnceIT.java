@@ -3,27 +3,22 @@ package io.cloudbridge.bigquery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.bigquery.DatasetInfo;
 import io.cloudbridge.testkit.bigquery.BigQueryStandIn;
 import io.cloudbridge.testkit.connect.ConnectWorkerProcess;
+import io.cloudbridge.testkit.connect.ConsumerGroups;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.junit.jupiter.api.Test;
@@ -65,18 +60,10 @@ class BigQuerySinkExactlyOnceIT {
       for (int i = 0; i < 3; i++) {
         workers.add(ConnectWorkerProcess.start(kafka.bootstrapServers(), "bq-eos", plugins, dir, worker));
       }
-      Map<String, String> config = new HashMap<>();
-      config.put("connector.class", "io.cloudbridge.bigquery.BigQuerySinkConnector");
+      Map<String, String> config = StandInSink.config(bigQuery, TOPIC, "lake");
       config.put("tasks.max", "3");
-      config.put("topics", TOPIC);
-      config.put("bigquery.dataset", "lake");
       config.put("bigquery.write.mode", "exactly_once");
       config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-      config.put("gcp.project.id", BigQueryStandIn.PROJECT);
-      config.put("gcp.credentials.source", "none");
-      config.put("bigquery.endpoint.override", bigQuery.restUrl());
-      config.put("bigquery.storage.endpoint.override", bigQuery.grpcEndpoint());
-      config.put("bigquery.storage.plaintext", "true");
       config.put("bigquery.request.max.bytes", "65536");
       config.put("bigquery.retry.initial.backoff.ms", "50");
       config.put("consumer.override.max.poll.records", "200");
@@ -88,7 +75,7 @@ class BigQuerySinkExactlyOnceIT {
       await("a quarter of the records in the table").atMost(Duration.ofMinutes(3))
           .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
           .until(() -> bigQuery.rows("lake", "eos_orders").size() >= RECORDS / 4);
-      ConnectWorkerProcess killed = workerRunningATask(workers);
+      ConnectWorkerProcess killed = ConnectWorkerProcess.runningTask(workers, "eos", 0);
       killed.kill();
       workers.remove(killed);
       produce(kafka, RECORDS / 2, RECORDS);
@@ -160,35 +147,12 @@ class BigQuerySinkExactlyOnceIT {
       await("offsets committed to the end").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
           .until(() -> committedToTheEnd(kafka));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-        throw new AssertionError("committed: " + (admin.listConsumerGroupOffsets("connect-eos")
-            .partitionsToOffsetAndMetadata().get()), e);
-      }
+      throw new AssertionError("committed: " + ConsumerGroups.committed(kafka.bootstrapServers(), "connect-eos"), e);
     }
   }
 
   private static boolean committedToTheEnd(EmbeddedKafkaCluster kafka) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("connect-eos")
-          .partitionsToOffsetAndMetadata().get();
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
-      }
-      for (var e : admin.listOffsets(latest).all().get().entrySet()) {
-        OffsetAndMetadata c = committed.get(e.getKey());
-        if (c == null || c.offset() < e.getValue().offset() || !c.metadata().startsWith("cb-bq1;")) {
-          return false;
-        }
-      }
-      return true;
-    }
-  }
-
-  private static ConnectWorkerProcess workerRunningATask(List<ConnectWorkerProcess> workers) throws Exception {
-    JsonNode status = JSON.readTree(workers.get(0).get("/connectors/eos/status").body());
-    String workerId = status.path("tasks").path(0).path("worker_id").asText();
-    String port = workerId.substring(workerId.lastIndexOf(':') + 1);
-    return workers.stream().filter(w -> w.restUrl().endsWith(":" + port)).findFirst().orElseThrow();
+    return ConsumerGroups.committedToTheEnd(kafka.bootstrapServers(), "connect-eos", TOPIC, PARTITIONS,
+        c -> c.metadata().startsWith("cb-bq1;"));
   }
 }

@@ -14,12 +14,10 @@ import io.cloudbridge.testkit.connect.PluginMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -61,17 +59,7 @@ class BigQuerySinkIT {
   }
 
   private static Map<String, String> config(String topic) {
-    Map<String, String> c = new HashMap<>();
-    c.put("connector.class", "io.cloudbridge.bigquery.BigQuerySinkConnector");
-    c.put("tasks.max", "1");
-    c.put("topics", topic);
-    c.put("bigquery.dataset", "lake");
-    c.put("gcp.project.id", BigQueryStandIn.PROJECT);
-    c.put("gcp.credentials.source", "none");
-    c.put("bigquery.endpoint.override", bigQuery.restUrl());
-    c.put("bigquery.storage.endpoint.override", bigQuery.grpcEndpoint());
-    c.put("bigquery.storage.plaintext", "true");
-    return c;
+    return StandInSink.config(bigQuery, topic, "lake");
   }
 
   private static KafkaProducer<String, String> producer() {
@@ -102,9 +90,7 @@ class BigQuerySinkIT {
   }
 
   private static Map<TopicPartition, OffsetAndMetadata> committed(String connector) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", connect.bootstrapServers()))) {
-      return admin.listConsumerGroupOffsets("connect-" + connector).partitionsToOffsetAndMetadata().get();
-    }
+    return io.cloudbridge.testkit.connect.ConsumerGroups.committed(connect.bootstrapServers(), "connect-" + connector);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.cloudbridge.bigquery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cloudbridge.testkit.bigquery.ChangeSequenceNumber;
 import java.util.List;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -67,22 +68,10 @@ class ChangeEventsTest {
     // Section by section, as unsigned hex numbers: a later file wins over a larger position in an earlier one.
     String early = ChangeEvents.sequence("binlog.000009", 99_999L, 0L, 50);
     String late = ChangeEvents.sequence("binlog.000010", 4L, 0L, 20);
-    assertThat(compare(late, early)).isPositive();
-    assertThat(compare(ChangeEvents.sequence("binlog.000010", 4L, 1L, 21), late)).isPositive();
+    assertThat(ChangeSequenceNumber.compare(late, early)).isPositive();
+    assertThat(ChangeSequenceNumber.compare(ChangeEvents.sequence("binlog.000010", 4L, 1L, 21), late)).isPositive();
     assertThat(ChangeEvents.sequence(null, null, null, 255)).isEqualTo("FF");
     assertThatThrownBy(() -> ChangeEvents.sequence("binlog", 4L, 0L, 1)).isInstanceOf(DataException.class);
-  }
-
-  private static int compare(String a, String b) {
-    String[] x = a.split("/");
-    String[] y = b.split("/");
-    for (int i = 0; i < Math.min(x.length, y.length); i++) {
-      int c = Long.compareUnsigned(Long.parseUnsignedLong(x[i], 16), Long.parseUnsignedLong(y[i], 16));
-      if (c != 0) {
-        return c;
-      }
-    }
-    return Integer.compare(x.length, y.length);
   }
 
   @Test

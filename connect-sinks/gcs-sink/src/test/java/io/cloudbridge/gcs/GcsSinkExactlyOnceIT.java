@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloudbridge.testkit.connect.ConnectWorkerProcess;
+import io.cloudbridge.testkit.connect.ConsumerGroups;
 import io.cloudbridge.testkit.gcs.GcsStandIn;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -20,12 +21,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.junit.jupiter.api.Test;
@@ -88,7 +85,7 @@ class GcsSinkExactlyOnceIT {
 
       await("a quarter of the records in objects").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
           .until(() -> offsets(gcs).size() >= RECORDS / 4);
-      ConnectWorkerProcess killed = workerRunningATask(workers);
+      ConnectWorkerProcess killed = ConnectWorkerProcess.runningTask(workers, "eos", 0);
       killed.kill();
       workers.remove(killed);
       produce(kafka, RECORDS / 2, RECORDS);
@@ -182,28 +179,7 @@ class GcsSinkExactlyOnceIT {
   }
 
   private static boolean committedToTheEnd(EmbeddedKafkaCluster kafka) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("connect-eos")
-          .partitionsToOffsetAndMetadata().get();
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        latest.put(new TopicPartition("eos-actions", p), OffsetSpec.latest());
-      }
-      var ends = admin.listOffsets(latest).all().get();
-      for (var e : ends.entrySet()) {
-        OffsetAndMetadata c = committed.get(e.getKey());
-        if (c == null || c.offset() < e.getValue().offset()) {
-          return false;
-        }
-      }
-      return true;
-    }
-  }
-
-  private static ConnectWorkerProcess workerRunningATask(List<ConnectWorkerProcess> workers) throws Exception {
-    JsonNode status = JSON.readTree(workers.get(0).get("/connectors/eos/status").body());
-    String workerId = status.path("tasks").path(0).path("worker_id").asText();
-    String port = workerId.substring(workerId.lastIndexOf(':') + 1);
-    return workers.stream().filter(w -> w.restUrl().endsWith(":" + port)).findFirst().orElseThrow();
+    return ConsumerGroups.committedToTheEnd(kafka.bootstrapServers(), "connect-eos", "eos-actions", PARTITIONS,
+        c -> true);
   }
 }

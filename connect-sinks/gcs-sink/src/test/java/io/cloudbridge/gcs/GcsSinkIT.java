@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
-import com.google.cloud.storage.Storage;
 import com.sun.net.httpserver.HttpServer;
 import io.cloudbridge.testkit.LogCapture;
 import io.cloudbridge.testkit.connect.ConnectCluster;
@@ -34,7 +33,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -130,9 +128,7 @@ class GcsSinkIT {
   }
 
   private static Map<TopicPartition, OffsetAndMetadata> committed(String connector) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", connect.bootstrapServers()))) {
-      return admin.listConsumerGroupOffsets("connect-" + connector).partitionsToOffsetAndMetadata().get();
-    }
+    return io.cloudbridge.testkit.connect.ConsumerGroups.committed(connect.bootstrapServers(), "connect-" + connector);
   }
 
   @Test

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -136,12 +135,8 @@ class GcsSinkMemoryIT {
   }
 
   private static boolean committedToTheEnd(EmbeddedKafkaCluster kafka) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("connect-wide")
-          .partitionsToOffsetAndMetadata().get();
-      long total = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
-      return total >= (long) PARTITIONS * PER_PARTITION;
-    }
+    return io.cloudbridge.testkit.connect.ConsumerGroups.committedToTheEnd(kafka.bootstrapServers(), "connect-wide",
+        "wide", PARTITIONS, c -> true);
   }
 
   private static long endOffsetsTotal(EmbeddedKafkaCluster kafka) throws Exception {

@@ -7,18 +7,18 @@ import java.util.regex.Pattern;
  * compared section by section as unsigned numbers; a shorter value is not padded (so "ABC" beats
  * "BA/FFFFFFFF", and "FFF/ABC" beats "ABC").
  */
-final class ChangeSequenceNumber {
+public final class ChangeSequenceNumber {
 
   private static final Pattern FORMAT = Pattern.compile("[0-9A-Fa-f]{1,16}(/[0-9A-Fa-f]{1,16}){0,3}");
 
   private ChangeSequenceNumber() {}
 
-  static boolean valid(String s) {
+  public static boolean valid(String s) {
     return FORMAT.matcher(s).matches();
   }
 
   /** Positive when {@code a} is later than {@code b}. */
-  static int compare(String a, String b) {
+  public static int compare(String a, String b) {
     String[] x = a.split("/");
     String[] y = b.split("/");
     for (int i = 0; i < Math.min(x.length, y.length); i++) {

@@ -93,6 +93,22 @@ public final class ConnectWorkerProcess implements AutoCloseable {
     }
   }
 
+  /** The worker of {@code workers} that runs task {@code task} of {@code connector}, as the REST status says. */
+  public static ConnectWorkerProcess runningTask(List<ConnectWorkerProcess> workers, String connector, int task)
+      throws IOException, InterruptedException {
+    String status = workers.get(0).get("/connectors/" + connector + "/status").body();
+    for (com.fasterxml.jackson.databind.JsonNode t : new com.fasterxml.jackson.databind.ObjectMapper().readTree(status)
+        .path("tasks")) {
+      if (t.path("id").asInt() == task) {
+        String worker = t.path("worker_id").asText();
+        String port = worker.substring(worker.lastIndexOf(':'));
+        return workers.stream().filter(w -> w.restUrl().endsWith(port)).findFirst()
+            .orElseThrow(() -> new IllegalStateException("no worker on " + worker + " in " + status));
+      }
+    }
+    throw new IllegalStateException("task " + task + " of " + connector + " runs nowhere: " + status);
+  }
+
   public String restUrl() {
     return restUrl;
   }
