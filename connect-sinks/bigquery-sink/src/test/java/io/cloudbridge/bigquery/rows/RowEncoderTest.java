@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * client library's BigQuery codecs, and the declared wire types compared with what the client library itself
  * derives from the same table schema.
  */
-class RowEncoderTest {
+public class RowEncoderTest {
 
   private static final Schema ADDRESS = SchemaBuilder.struct().name("shop.Address").optional()
       .field("city", Schema.STRING_SCHEMA)
@@ -41,7 +41,8 @@ class RowEncoderTest {
       .build();
   private static final Schema DEBEZIUM_DECIMAL = SchemaBuilder.struct().name("io.debezium.data.VariableScaleDecimal")
       .optional().field("scale", Schema.INT32_SCHEMA).field("value", Schema.BYTES_SCHEMA).build();
-  private static final Schema ROW = SchemaBuilder.struct().name("shop.Order")
+  /** A record with every Connect and Debezium type (also written through the stand-in by TypeRoundTripTest). */
+  public static final Schema ROW = SchemaBuilder.struct().name("shop.Order")
       .field("id", Schema.INT64_SCHEMA)
       .field("qty", Schema.INT16_SCHEMA)
       .field("ratio", Schema.OPTIONAL_FLOAT32_SCHEMA)
@@ -64,7 +65,7 @@ class RowEncoderTest {
       .field("attrs", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).optional().build())
       .build();
 
-  private static Struct order() {
+  public static Struct order() {
     Map<String, Integer> attrs = new LinkedHashMap<>();
     attrs.put("size", 42);
     attrs.put("weight", 7);
