@@ -292,6 +292,56 @@ class BigQuerySinkIT {
     connect.deleteConnector("refused-bq");
   }
 
+  @Test
+  void exactlyOnceSendsRefusedRowsToTheDeadLetterTopicAndNumbersTheRestWithoutGaps() throws Exception {
+    connect.createTopic("eos-refused", 1);
+    long at = System.currentTimeMillis() - 60_000;
+    bigQuery.writeFaults().rejectRows(r -> r.get("n") instanceof Long n && n >= 2_000_000 && n % 10 == 3);
+    try {
+      try (KafkaProducer<String, String> p = producer()) {
+        for (int n = 2_000_000; n < 2_000_100; n++) {
+          p.send(new ProducerRecord<>("eos-refused", 0, "k" + n, event(n, at))).get();
+        }
+      }
+      Map<String, String> c = config("eos-refused");
+      c.put("bigquery.write.mode", "exactly_once");
+      c.put("kafka.bootstrap.servers", connect.bootstrapServers());
+      c.put("bigquery.request.max.bytes", "65536");
+      c.put("consumer.override.max.poll.records", "40");
+      c.put("errors.tolerance", "all");
+      c.put("errors.deadletterqueue.topic.name", "eos-refused-dlq");
+      c.put("errors.deadletterqueue.topic.replication.factor", "1");
+      connect.configureConnector("eos-refused-bq", c);
+      awaitCommittedOne("eos-refused-bq", 100);
+
+      // A restart after the refusals: the saved positions keep the numbering, nothing is written twice.
+      connect.embedded().restartTask("eos-refused-bq", 0);
+      try (KafkaProducer<String, String> p = producer()) {
+        for (int n = 2_000_100; n < 2_000_120; n++) {
+          p.send(new ProducerRecord<>("eos-refused", 0, "k" + n, event(n, at))).get();
+        }
+      }
+      awaitCommittedOne("eos-refused-bq", 120);
+      assertThat(bigQuery.rows("lake", "eos_refused")).extracting(r -> (Long) r.get("n"))
+          .hasSize(108).doesNotHaveDuplicates().allMatch(n -> n % 10 != 3);
+      try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
+          connect.bootstrapServers(), "group.id", "eos-refused-dlq-reader", "auto.offset.reset", "earliest"),
+          new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        dlq.subscribe(List.of("eos-refused-dlq"));
+        List<String> keys = new java.util.ArrayList<>();
+        await("the refused rows as dead letters").atMost(Duration.ofSeconds(30)).until(() -> {
+          dlq.poll(Duration.ofMillis(500)).forEach(r -> keys.add(new String(r.key())));
+          return keys.size() >= 12;
+        });
+        assertThat(keys).hasSize(12).doesNotHaveDuplicates().allMatch(k -> k.endsWith("3"));
+      }
+      assertThat(connect.embedded().connectorStatus("eos-refused-bq").tasks().get(0).state()).isEqualTo("RUNNING");
+    } finally {
+      bigQuery.writeFaults().clear();
+    }
+    connect.deleteConnector("eos-refused-bq");
+  }
+
   private static void awaitCommittedOne(String connector, long offset) {
     await("offset committed to " + offset).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
         .until(() -> committed(connector).values().stream().allMatch(o -> o.offset() == offset)
