@@ -83,4 +83,69 @@ class PluginLoadingTest {
     assertThat(values).containsExactly("first line", "second line", "third line");
     cluster.deleteConnector("file-lines");
   }
+
+  /** A Pub/Sub push body as one line of the source file: a page view with a user agent, base64 in message.data. */
+  private static String pushBody(int n, String ua, String contentType) {
+    String data = "{\"n\":" + n + ",\"content_type\":\"" + contentType + "\",\"ua\":\"" + ua
+        + "\",\"at\":\"2026-11-2" + n + "T18:30:00Z\"}"; // 00:15 the next day in Kathmandu
+    return "{\"message\":{\"attributes\":{\"origin\":\"web\"},\"data\":\""
+        + java.util.Base64.getEncoder().encodeToString(data.getBytes(StandardCharsets.UTF_8))
+        + "\",\"messageId\":\"m-" + n + "\",\"publishTime\":\"2026-11-22T10:00:00Z\"},"
+        + "\"subscription\":\"projects/p/subscriptions/views\"}";
+  }
+
+  @Test
+  void theThreeTransformsChainedInAConnectorPipelineMakeTheExpectedRecords(@TempDir Path dir) throws Exception {
+    String firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+    String googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+    Path input = dir.resolve("push-bodies.txt");
+    Files.write(input, List.of(pushBody(1, firefox, "video"), pushBody(2, googlebot, "image")),
+        StandardCharsets.UTF_8);
+    cluster.createTopic("views", 1);
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", "org.apache.kafka.connect.file.FileStreamSourceConnector");
+    config.put("tasks.max", "1");
+    config.put("file", input.toString());
+    config.put("topic", "views");
+    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    config.put("value.converter.schemas.enable", "false");
+    config.put("transforms", "decode,ua,path");
+    config.put("transforms.decode.type", "io.cloudbridge.smt.Base64Envelope$Value");
+    config.put("transforms.decode.envelope", "pubsub_push");
+    config.put("transforms.decode.attributes.header.prefix", "attr.");
+    config.put("transforms.ua.type", "io.cloudbridge.smt.UserAgent");
+    config.put("transforms.ua.field", "ua");
+    config.put("transforms.ua.fields", "agent_name,device_class,is_bot");
+    config.put("transforms.path.type", "io.cloudbridge.smt.PartitionKey");
+    config.put("transforms.path.template", "content_type=${value.content_type}/day=${time:yyyy-MM-dd}");
+    config.put("transforms.path.timestamp.source", "field");
+    config.put("transforms.path.timestamp.field", "value.at");
+    config.put("transforms.path.timezone", "Asia/Kathmandu");
+    config.put("transforms.path.target.name", "hive_path");
+    cluster.configureConnector("views-pipeline", config);
+    cluster.awaitRunning("views-pipeline", 1, Duration.ofSeconds(60));
+
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    cluster.consume(2, Duration.ofSeconds(60), "views").forEach(records::add);
+    assertThat(records).hasSize(2);
+    com.fasterxml.jackson.databind.JsonNode first = json.readTree(records.get(0).value());
+    assertThat(first.path("n").asLong()).isEqualTo(1);
+    assertThat(first.path("user_agent_parsed").path("agent_name").asText()).isEqualTo("Firefox");
+    assertThat(first.path("user_agent_parsed").path("device_class").asText()).isEqualTo("Desktop");
+    assertThat(first.path("user_agent_parsed").path("is_bot").asBoolean()).isFalse();
+    assertThat(header(records.get(0), "hive_path")).isEqualTo("content_type=video/day=2026-11-22");
+    assertThat(header(records.get(0), "attr.origin")).isEqualTo("web");
+    assertThat(header(records.get(0), "pubsub.message_id")).isEqualTo("m-1");
+    com.fasterxml.jackson.databind.JsonNode second = json.readTree(records.get(1).value());
+    assertThat(second.path("user_agent_parsed").path("is_bot").asBoolean()).isTrue();
+    assertThat(header(records.get(1), "hive_path")).isEqualTo("content_type=image/day=2026-11-23");
+    cluster.deleteConnector("views-pipeline");
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    assertThat(h).as("header %s", name).isNotNull();
+    return new String(h.value(), StandardCharsets.UTF_8);
+  }
 }
