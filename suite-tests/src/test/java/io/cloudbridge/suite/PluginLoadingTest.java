@@ -99,8 +99,9 @@ class PluginLoadingTest {
     String firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
     String googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
     Path input = dir.resolve("push-bodies.txt");
-    Files.write(input, List.of(pushBody(1, firefox, "video"), pushBody(2, googlebot, "image")),
-        StandardCharsets.UTF_8);
+    // The third body has no attributes: the predicate keeps the user-agent transform off it.
+    Files.write(input, List.of(pushBody(1, firefox, "video"), pushBody(2, googlebot, "image"),
+        pushBody(3, firefox, "text").replace("\"attributes\":{\"origin\":\"web\"},", "")), StandardCharsets.UTF_8);
     cluster.createTopic("views", 1);
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", "org.apache.kafka.connect.file.FileStreamSourceConnector");
@@ -116,6 +117,10 @@ class PluginLoadingTest {
     config.put("transforms.ua.type", "io.cloudbridge.smt.UserAgent");
     config.put("transforms.ua.field", "ua");
     config.put("transforms.ua.fields", "agent_name,device_class,is_bot");
+    config.put("transforms.ua.predicate", "fromWeb");
+    config.put("predicates", "fromWeb");
+    config.put("predicates.fromWeb.type", "org.apache.kafka.connect.transforms.predicates.HasHeaderKey");
+    config.put("predicates.fromWeb.name", "attr.origin");
     config.put("transforms.path.type", "io.cloudbridge.smt.PartitionKey");
     config.put("transforms.path.template", "content_type=${value.content_type}/day=${time:yyyy-MM-dd}");
     config.put("transforms.path.timestamp.source", "field");
@@ -127,8 +132,8 @@ class PluginLoadingTest {
 
     com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    cluster.consume(2, Duration.ofSeconds(60), "views").forEach(records::add);
-    assertThat(records).hasSize(2);
+    cluster.consume(3, Duration.ofSeconds(60), "views").forEach(records::add);
+    assertThat(records).hasSize(3);
     com.fasterxml.jackson.databind.JsonNode first = json.readTree(records.get(0).value());
     assertThat(first.path("n").asLong()).isEqualTo(1);
     assertThat(first.path("user_agent_parsed").path("agent_name").asText()).isEqualTo("Firefox");
@@ -140,6 +145,10 @@ class PluginLoadingTest {
     com.fasterxml.jackson.databind.JsonNode second = json.readTree(records.get(1).value());
     assertThat(second.path("user_agent_parsed").path("is_bot").asBoolean()).isTrue();
     assertThat(header(records.get(1), "hive_path")).isEqualTo("content_type=image/day=2026-11-23");
+    com.fasterxml.jackson.databind.JsonNode third = json.readTree(records.get(2).value());
+    assertThat(third.path("n").asLong()).isEqualTo(3);
+    assertThat(third.has("user_agent_parsed")).isFalse();
+    assertThat(header(records.get(2), "hive_path")).isEqualTo("content_type=text/day=2026-11-24");
     cluster.deleteConnector("views-pipeline");
   }
 
