@@ -102,8 +102,8 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
       .define(BUCKETS, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,
           "When above 0, the built key is hashed (murmur2) into a bucket 0..N-1, and the bucket is written.")
       .define(ON_MISSING, Type.STRING, "fail", EnumChoice.of(Absent.values()), Importance.MEDIUM,
-          "When a referenced field is missing (or the value is a tombstone): fail, passthrough (the record"
-              + " unchanged), or null (" + NULL_TEXT + " in its place).")
+          "When a referenced field is missing: fail, passthrough (the record unchanged), or null (" + NULL_TEXT
+              + " in its place). A tombstone passes through unchanged when the templates read the value.")
       .define(ON_NULL, Type.STRING, "null", EnumChoice.of(Absent.values()), Importance.MEDIUM,
           "When a referenced field is null: fail, passthrough, or null (" + NULL_TEXT + " in its place).")
       .define(NULL_TEXT, Type.STRING, "__HIVE_DEFAULT_PARTITION__", Importance.LOW,
@@ -138,6 +138,8 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
   private String nullText;
   private final Map<Schema, Schema> withTarget = new ConcurrentHashMap<>();
   private Schema keyStruct;
+  /** Whether a template or the timestamp reads the value: then a tombstone passes through unchanged. */
+  private boolean readsValue;
 
   @Override
   public String version() {
@@ -153,6 +155,7 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
   public void configure(Map<String, ?> props) {
     AbstractConfig c = new AbstractConfig(CONFIG_DEF, props);
     zone = ZoneId.of(c.getString(TIMEZONE));
+    readsValue = false;
     template = parse(TEMPLATE, c.getString(TEMPLATE));
     topicTemplate = c.getString(TOPIC_TEMPLATE).isEmpty() ? null : parse(TOPIC_TEMPLATE, c.getString(TOPIC_TEMPLATE));
     timestampSource = EnumChoice.parse(TimestampSource.class, c.getString(TIMESTAMP_SOURCE));
@@ -161,6 +164,7 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
         throw new ConfigException(TIMESTAMP_FIELD, "", "timestamp.source=field needs the field");
       }
       timestampField = reference(TIMESTAMP_FIELD, c.getString(TIMESTAMP_FIELD));
+      readsValue |= timestampField.where().equals("value");
     }
     unit = EnumChoice.parse(Unit.class, c.getString(TIMESTAMP_UNIT));
     try {
@@ -253,6 +257,7 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
       };
     }
     Reference reference = reference(setting, ref);
+    readsValue |= reference.where().equals("value");
     return (out, r, t) -> out.append(text(resolve(reference, r), reference));
   }
 
@@ -354,6 +359,9 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
 
   @Override
   public R apply(R record) {
+    if (record.value() == null && readsValue) {
+      return record; // a tombstone keeps the key a compacted topic knows it by
+    }
     ZonedDateTime[] time = new ZonedDateTime[1];
     String key;
     String topic;

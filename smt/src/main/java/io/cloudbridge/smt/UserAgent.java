@@ -104,8 +104,8 @@ public class UserAgent<R extends ConnectRecord<R>> implements Transformation<R>,
       .define(INTERNAL_DOMAINS, Type.LIST, "", Importance.LOW,
           "Domains whose Referers are internal (the domain and its subdomains).")
       .define(ON_MISSING, Type.STRING, "null", EnumChoice.of(Absent.values()), Importance.MEDIUM,
-          "When the User-Agent field is missing (or the value is a tombstone): fail, passthrough, or null (the"
-              + " output field null). Tombstones always pass through under null.")
+          "When the User-Agent field is missing: fail, passthrough, or null (the output field null). A tombstone"
+              + " always passes through unchanged.")
       .define(ON_NULL, Type.STRING, "null", EnumChoice.of(Absent.values()), Importance.MEDIUM,
           "When the User-Agent field is null: fail, passthrough, or null.");
 
@@ -209,14 +209,17 @@ public class UserAgent<R extends ConnectRecord<R>> implements Transformation<R>,
   @Override
   public R apply(R record) {
     Object value = record.value();
-    Object ua = value == null ? FieldPath.MISSING : field.get(value);
+    if (value == null) {
+      return record; // a tombstone stays a tombstone
+    }
+    Object ua = field.get(value);
     Absent rule = ua == FieldPath.MISSING ? onMissing : ua == null ? onNull : null;
     if (rule == Absent.FAIL) {
       throw new DataException(Records.describe(record) + ": field " + field + " is "
           + (ua == null ? "null" : "missing"));
     }
-    if (rule == Absent.PASSTHROUGH || value == null) {
-      return record; // a tombstone stays a tombstone
+    if (rule == Absent.PASSTHROUGH) {
+      return record;
     }
     boolean schemaless = record.valueSchema() == null;
     Object parsed = rule == null && analyzer != null ? parse(record, value, ua.toString(), schemaless) : null;

@@ -116,10 +116,15 @@ class PartitionKeyTest {
   @Test
   void tombstonesNullsAndMissingFieldsFollowTheirRules() {
     SinkRecord tombstone = record(null, 0);
-    assertThatThrownBy(() -> transform(Map.of("template", HIVE)).apply(tombstone))
+    assertThat(transform(Map.of("template", HIVE)).apply(tombstone)).isSameAs(tombstone);
+    assertThat(transform(Map.of("template", "${key}/${topic}", "target", "header")).apply(tombstone).headers()
+        .lastWithName("partition_key").value()).isEqualTo("k/events");
+    Map<String, Object> noType = new HashMap<>(Map.of("user_id", "u9"));
+    assertThatThrownBy(() -> transform(Map.of("template", HIVE)).apply(record(noType, 0)))
         .isInstanceOf(DataException.class).hasMessageContaining("events/1@42")
         .hasMessageContaining("value.content_type is missing");
-    assertThat(transform(Map.of("template", HIVE, "on.missing", "passthrough")).apply(tombstone)).isSameAs(tombstone);
+    assertThat(transform(Map.of("template", HIVE, "on.missing", "passthrough")).apply(record(noType, 0)).headers()
+        .lastWithName("partition_key")).isNull();
     SinkRecord nullType = record(event(null, "u5"), 0);
     assertThat(transform(Map.of("template", "ct=${value.content_type}")).apply(nullType).headers()
         .lastWithName("partition_key").value()).isEqualTo("ct=__HIVE_DEFAULT_PARTITION__");
