@@ -99,8 +99,9 @@ class PluginLoadingTest {
     String firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
     String googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
     Path input = dir.resolve("push-bodies.txt");
-    // The third body has no attributes: the predicate keeps the user-agent transform off it.
-    Files.write(input, List.of(pushBody(1, firefox, "video"), pushBody(2, googlebot, "image"),
+    // A line that is no push body goes to Connect's error handling (tolerated, logged); the third body has no
+    // attributes: the predicate keeps the user-agent transform off it.
+    Files.write(input, List.of(pushBody(1, firefox, "video"), pushBody(2, googlebot, "image"), "not a push body",
         pushBody(3, firefox, "text").replace("\"attributes\":{\"origin\":\"web\"},", "")), StandardCharsets.UTF_8);
     cluster.createTopic("views", 1);
     Map<String, String> config = new HashMap<>();
@@ -111,6 +112,8 @@ class PluginLoadingTest {
     config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
     config.put("value.converter.schemas.enable", "false");
     config.put("transforms", "decode,ua,path");
+    config.put("errors.tolerance", "all");
+    config.put("errors.log.enable", "true");
     config.put("transforms.decode.type", "io.cloudbridge.smt.Base64Envelope$Value");
     config.put("transforms.decode.envelope", "pubsub_push");
     config.put("transforms.decode.attributes.header.prefix", "attr.");
