@@ -161,11 +161,11 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
   public void configure(Map<String, ?> props) {
     AbstractConfig c = new AbstractConfig(CONFIG_DEF, props);
     mode = EnumChoice.parse(Mode.class, c.getString(MODE));
-    field = path(c, FIELD);
+    field = FieldPath.of(c, FIELD);
     envelope = EnumChoice.parse(Envelope.class, c.getString(ENVELOPE));
-    payloadPath = envelope == Envelope.PUBSUB_PUSH ? FieldPath.parse("message.data") : path(c, PAYLOAD_PATH);
+    payloadPath = envelope == Envelope.PUBSUB_PUSH ? FieldPath.parse("message.data") : FieldPath.of(c, PAYLOAD_PATH);
     attributesPath = envelope == Envelope.PUBSUB_PUSH ? FieldPath.parse("message.attributes")
-        : path(c, ATTRIBUTES_PATH);
+        : FieldPath.of(c, ATTRIBUTES_PATH);
     output = EnumChoice.parse(Output.class, c.getString(OUTPUT));
     jsonSchema = EnumChoice.parse(JsonSchema.class, c.getString(JSON_SCHEMA));
     gzip = EnumChoice.parse(Gzip.class, c.getString(GZIP));
@@ -185,14 +185,6 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
     }
     if (envelope == Envelope.PUBSUB_MESSAGE && !field.isRoot()) {
       throw new ConfigException(FIELD, field.toString(), "pubsub_message encodes the whole key or value");
-    }
-  }
-
-  private static FieldPath path(AbstractConfig c, String name) {
-    try {
-      return FieldPath.parse(c.getString(name));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(name, c.getString(name), e.getMessage());
     }
   }
 

@@ -58,6 +58,15 @@ public final class FieldPath {
     return new FieldPath(text, List.copyOf(names));
   }
 
+  /** The path a setting names; a bad one fails as that setting's ConfigException. */
+  static FieldPath of(org.apache.kafka.common.config.AbstractConfig config, String setting) {
+    try {
+      return parse(config.getString(setting));
+    } catch (IllegalArgumentException e) {
+      throw new org.apache.kafka.common.config.ConfigException(setting, config.getString(setting), e.getMessage());
+    }
+  }
+
   public boolean isRoot() {
     return names.isEmpty();
   }

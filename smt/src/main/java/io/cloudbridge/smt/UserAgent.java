@@ -149,12 +149,12 @@ public class UserAgent<R extends ConnectRecord<R>> implements Transformation<R>,
   @Override
   public void configure(Map<String, ?> props) {
     AbstractConfig c = new AbstractConfig(CONFIG_DEF, props);
-    field = path(c, FIELD);
+    field = FieldPath.of(c, FIELD);
     outputField = c.getString(OUTPUT_FIELD);
     outputs = new ArrayList<>();
     c.getList(FIELDS).forEach(f -> outputs.add(EnumChoice.parse(Output.class, f)));
     clientHints = EnumChoice.parse(ClientHints.class, c.getString(CLIENT_HINTS));
-    refererField = c.getString(REFERER_FIELD).isEmpty() ? null : path(c, REFERER_FIELD);
+    refererField = c.getString(REFERER_FIELD).isEmpty() ? null : FieldPath.of(c, REFERER_FIELD);
     refererOutput = c.getString(REFERER_OUTPUT_FIELD);
     internalDomains = new ArrayList<>();
     c.getList(INTERNAL_DOMAINS).forEach(d -> internalDomains.add(d.toLowerCase(Locale.ROOT)));
@@ -176,14 +176,6 @@ public class UserAgent<R extends ConnectRecord<R>> implements Transformation<R>,
     if (!outputs.isEmpty()) {
       analyzerKey = List.of(yauaa, c.getInt(CACHE_SIZE), c.getInt(MAX_LENGTH));
       analyzer = acquire(analyzerKey, yauaa, c.getInt(CACHE_SIZE), c.getInt(MAX_LENGTH));
-    }
-  }
-
-  private static FieldPath path(AbstractConfig c, String name) {
-    try {
-      return FieldPath.parse(c.getString(name));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(name, c.getString(name), e.getMessage());
     }
   }
 
