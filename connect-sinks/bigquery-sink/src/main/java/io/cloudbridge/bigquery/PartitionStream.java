@@ -55,14 +55,18 @@ final class PartitionStream {
     void present(long rows);
   }
 
-  /** One request sent: its records, their rows, the logical row of the first, and the stream it went to. */
-  private record Pending(Batch batch, List<ByteString> rows, long firstRow, String stream, long base) {
+  /** One request sent (its records and rows), the logical row of the first, and the stream it went to. */
+  private record Pending(Batch batch, long firstRow, String stream, long base) {
     ApiFuture<AppendRowsResponse> answer() {
       return batch.answer();
     }
 
+    List<ByteString> rows() {
+      return batch.rows();
+    }
+
     long endRow() {
-      return firstRow + rows.size();
+      return firstRow + batch.rows().size();
     }
   }
 
@@ -239,7 +243,7 @@ final class PartitionStream {
       long bytes) {
     Batch batch = new Batch(rowsOf.name(), records, rows, current.protoSchema(), bytes,
         writer.append(proto, firstRow - base));
-    Pending p = new Pending(batch, rows, firstRow, stream, base);
+    Pending p = new Pending(batch, firstRow, stream, base);
     inFlight.add(p);
     hooks.sent(batch);
     return p;
