@@ -1,0 +1,101 @@
+package io.cloudbridge.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.bigquery.DatasetInfo;
+import io.cloudbridge.testkit.aws.S3Server;
+import io.cloudbridge.testkit.aws.SqsServer;
+import io.cloudbridge.testkit.bigquery.BigQueryStandIn;
+import io.cloudbridge.testkit.connect.ConnectCluster;
+import io.cloudbridge.testkit.gcs.GcsStandIn;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Every REST JSON example in config-examples/ passes a real worker's validation
+ * ({@code PUT /connector-plugins/{class}/config/validate}) with zero errors, so the examples cannot rot. The worker
+ * has the packaged plugins and Debezium's; the examples' endpoints are pointed at stand-ins started here, which hold
+ * the queues, buckets and datasets the examples name.
+ */
+class ConfigExamplesTest {
+
+  private static final Path EXAMPLES = Path.of("../config-examples");
+
+  @Test
+  void everyExampleValidatesWithoutErrorsOnARealWorker() throws Exception {
+    List<Path> examples;
+    try (Stream<Path> files = Files.walk(EXAMPLES)) {
+      examples = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+    assertThat(examples).isNotEmpty();
+    try (SqsServer sqs = SqsServer.start(); S3Server s3 = S3Server.inMemory(); GcsStandIn gcs = GcsStandIn.inMemory();
+         BigQueryStandIn bigQuery = BigQueryStandIn.start()) {
+      ConnectCluster connect = ConnectCluster.builder().workers(1).pluginPath(PackagedPlugins.dir())
+          .workerProperty("plugin.path", PackagedPlugins.dir().toAbsolutePath() + ","
+              + Path.of(System.getProperty("other.plugins.dir")).toAbsolutePath())
+          .start();
+      try {
+        List<String> problems = new ArrayList<>();
+        for (Path example : examples) {
+          Map<String, String> config = new ObjectMapper().readValue(example.toFile(), new TypeReference<>() {});
+          config.putIfAbsent("name", example.getFileName().toString().replace(".json", "")); // as PUT's URL names it
+          pointAtStandIns(config, sqs, s3, gcs, bigQuery);
+          ConfigInfos result = connect.embedded().validateConnectorConfig(config.get("connector.class"), config);
+          for (ConfigInfo info : result.values()) {
+            if (!info.configValue().errors().isEmpty()) {
+              problems.add(example.getFileName() + ": " + info.configValue().name() + ": "
+                  + info.configValue().errors());
+            }
+          }
+          if (result.errorCount() > 0 && problems.isEmpty()) {
+            problems.add(example.getFileName() + ": " + result.errorCount() + " errors");
+          }
+        }
+        assertThat(problems).as("validation errors of the examples").isEmpty();
+      } finally {
+        connect.close();
+      }
+    }
+  }
+
+  /** The example as it would run here: endpoints of the stand-ins, and the resources it names created there. */
+  private static void pointAtStandIns(Map<String, String> config, SqsServer sqs, S3Server s3, GcsStandIn gcs,
+      BigQueryStandIn bigQuery) {
+    if (config.containsKey("aws.endpoint.override")) {
+      config.put("aws.endpoint.override", sqs.endpoint().uri().toString());
+    }
+    if (config.containsKey("s3.endpoint.override")) {
+      config.put("s3.endpoint.override", s3.endpoint().uri().toString());
+    }
+    String queue = config.get("sqs.queue.name");
+    if (queue != null) {
+      Map<QueueAttributeName, String> attributes = new HashMap<>();
+      if (queue.endsWith(".fifo")) {
+        attributes.put(QueueAttributeName.FIFO_QUEUE, "true");
+      }
+      sqs.createQueue(queue, attributes);
+    }
+    if (config.containsKey("gcs.endpoint.override")) {
+      config.put("gcs.endpoint.override", gcs.url());
+      gcs.createBucket(config.get("gcs.bucket.name"));
+    }
+    if (config.containsKey("bigquery.endpoint.override")) {
+      config.put("bigquery.endpoint.override", bigQuery.restUrl());
+      config.put("bigquery.storage.endpoint.override", bigQuery.grpcEndpoint());
+      if (bigQuery.bigQuery().getDataset(config.get("bigquery.dataset")) == null) {
+        bigQuery.bigQuery().create(DatasetInfo.of(config.get("bigquery.dataset")));
+      }
+    }
+  }
+}
