@@ -47,8 +47,13 @@ class ConfigExamplesTest {
           .start();
       try {
         List<String> problems = new ArrayList<>();
+        int validated = 0;
         for (Path example : examples) {
           Map<String, String> config = new ObjectMapper().readValue(example.toFile(), new TypeReference<>() {});
+          if (!config.get("connector.class").startsWith("io.cloudbridge.")) {
+            continue; // Debezium's source: its validation connects to the database; read as JSON only
+          }
+          validated++;
           config.putIfAbsent("name", example.getFileName().toString().replace(".json", "")); // as PUT's URL names it
           pointAtStandIns(config, sqs, s3, gcs, bigQuery);
           ConfigInfos result = connect.embedded().validateConnectorConfig(config.get("connector.class"), config);
@@ -63,6 +68,7 @@ class ConfigExamplesTest {
           }
         }
         assertThat(problems).as("validation errors of the examples").isEmpty();
+        assertThat(validated).as("examples validated (all but Debezium's source)").isEqualTo(examples.size() - 1);
       } finally {
         connect.close();
       }
