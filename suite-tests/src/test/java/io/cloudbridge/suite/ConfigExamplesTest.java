@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.cloud.bigquery.DatasetInfo;
 import io.cloudbridge.testkit.aws.S3Server;
 import io.cloudbridge.testkit.aws.SqsServer;
 import io.cloudbridge.testkit.bigquery.BigQueryStandIn;
@@ -13,14 +12,12 @@ import io.cloudbridge.testkit.gcs.GcsStandIn;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Every REST JSON example in config-examples/ passes a real worker's validation
@@ -55,7 +52,7 @@ class ConfigExamplesTest {
           }
           validated++;
           config.putIfAbsent("name", example.getFileName().toString().replace(".json", "")); // as PUT's URL names it
-          pointAtStandIns(config, sqs, s3, gcs, bigQuery);
+          StandIns.point(config, sqs, s3, gcs, bigQuery);
           ConfigInfos result = connect.embedded().validateConnectorConfig(config.get("connector.class"), config);
           for (ConfigInfo info : result.values()) {
             if (!info.configValue().errors().isEmpty()) {
@@ -71,36 +68,6 @@ class ConfigExamplesTest {
         assertThat(validated).as("examples validated (all but Debezium's source)").isEqualTo(examples.size() - 1);
       } finally {
         connect.close();
-      }
-    }
-  }
-
-  /** The example as it would run here: endpoints of the stand-ins, and the resources it names created there. */
-  private static void pointAtStandIns(Map<String, String> config, SqsServer sqs, S3Server s3, GcsStandIn gcs,
-      BigQueryStandIn bigQuery) {
-    if (config.containsKey("aws.endpoint.override")) {
-      config.put("aws.endpoint.override", sqs.endpoint().uri().toString());
-    }
-    if (config.containsKey("s3.endpoint.override")) {
-      config.put("s3.endpoint.override", s3.endpoint().uri().toString());
-    }
-    String queue = config.get("sqs.queue.name");
-    if (queue != null) {
-      Map<QueueAttributeName, String> attributes = new HashMap<>();
-      if (queue.endsWith(".fifo")) {
-        attributes.put(QueueAttributeName.FIFO_QUEUE, "true");
-      }
-      sqs.createQueue(queue, attributes);
-    }
-    if (config.containsKey("gcs.endpoint.override")) {
-      config.put("gcs.endpoint.override", gcs.url());
-      gcs.createBucket(config.get("gcs.bucket.name"));
-    }
-    if (config.containsKey("bigquery.endpoint.override")) {
-      config.put("bigquery.endpoint.override", bigQuery.restUrl());
-      config.put("bigquery.storage.endpoint.override", bigQuery.grpcEndpoint());
-      if (bigQuery.bigQuery().getDataset(config.get("bigquery.dataset")) == null) {
-        bigQuery.bigQuery().create(DatasetInfo.of(config.get("bigquery.dataset")));
       }
     }
   }
