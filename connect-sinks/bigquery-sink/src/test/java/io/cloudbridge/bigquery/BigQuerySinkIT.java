@@ -132,6 +132,16 @@ class BigQuerySinkIT {
           return c.size() == 2 && c.values().stream().allMatch(o -> o.offset() == 150);
         });
     assertThat(PluginMetrics.task("events-bq", "rows-appended-total")).isEqualTo(300);
+
+    // A replay (stop, reset the offsets, resume) writes every record again, as at_least_once documents.
+    connect.embedded().stopConnector("events-bq");
+    connect.embedded().resetConnectorOffsets("events-bq");
+    connect.embedded().resumeConnector("events-bq");
+    await("the replay").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> bigQuery.rows("lake", "events").size() >= 600);
+    Map<Long, Integer> times = new TreeMap<>();
+    bigQuery.rows("lake", "events").forEach(r -> times.merge((Long) r.get("n"), 1, Integer::sum));
+    assertThat(times).hasSize(300).allSatisfy((n, count) -> assertThat(count).as("rows of %s", n).isEqualTo(2));
     connect.deleteConnector("events-bq");
   }
 
