@@ -24,7 +24,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -51,8 +50,7 @@ class S3EventsExactlyOnceIT {
       kafka.createTopic("eos-lines", 1);
       s3.createBucket(r -> r.bucket("archive"));
       String key = "dd-archive/2026/11/22/archive_0405.json.gz";
-      String etag = s3.putObject(r -> r.bucket("archive").key(key), RequestBody.fromBytes(archive())).eTag()
-          .replace("\"", "");
+      String etag = S3Server.put(s3, r -> r.bucket("archive").key(key), archive());
       String url = sqsServer.createQueue("eos", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "10"));
 
       Path plugins = Path.of(System.getProperty("cloudbridge.plugin.path"));

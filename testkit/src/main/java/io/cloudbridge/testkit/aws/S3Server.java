@@ -66,6 +66,25 @@ public final class S3Server implements AutoCloseable {
         .build();
   }
 
+  /**
+   * Puts an object through {@code s3} and returns its etag without quotes, as notifications carry it. S3Proxy at
+   * times closes a kept-alive connection just as the JDK's client reuses it for a PUT ("Unexpected end of file from
+   * server"), which the SDK does not retry; test set-up tries again, up to three times.
+   */
+  public static String put(S3Client s3, java.util.function.Consumer<software.amazon.awssdk.services.s3.model
+      .PutObjectRequest.Builder> request, byte[] content) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return s3.putObject(request, software.amazon.awssdk.core.sync.RequestBody.fromBytes(content)).eTag()
+            .replace("\"", "");
+      } catch (java.io.UncheckedIOException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
   @Override
   public void close() {
     try {
