@@ -272,9 +272,9 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
       }
     }
     if (envelope == Envelope.PUBSUB_PUSH) {
-      header(headers, "pubsub.message_id", body, "message.messageId", "message.message_id");
-      header(headers, "pubsub.publish_time", body, "message.publishTime", "message.publish_time");
-      header(headers, "pubsub.subscription", body, "subscription");
+      header(headers, "pubsub.message_id", body, MESSAGE_ID);
+      header(headers, "pubsub.publish_time", body, PUBLISH_TIME);
+      header(headers, "pubsub.subscription", body, SUBSCRIPTION);
     }
     if (payload == null) {
       // Pub/Sub allows a message of attributes only
@@ -285,9 +285,16 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
     return newRecord(record, d.schema(), d.value(), headers);
   }
 
-  private static void header(Headers headers, String name, Object body, String... paths) {
-    for (String p : paths) {
-      Object v = FieldPath.parse(p).get(body);
+  /** Where a Pub/Sub push body has its ids (both spellings Pub/Sub sends), parsed once. */
+  private static final List<FieldPath> MESSAGE_ID = List.of(FieldPath.parse("message.messageId"),
+      FieldPath.parse("message.message_id"));
+  private static final List<FieldPath> PUBLISH_TIME = List.of(FieldPath.parse("message.publishTime"),
+      FieldPath.parse("message.publish_time"));
+  private static final List<FieldPath> SUBSCRIPTION = List.of(FieldPath.parse("subscription"));
+
+  private static void header(Headers headers, String name, Object body, List<FieldPath> paths) {
+    for (FieldPath p : paths) {
+      Object v = p.get(body);
       if (v != FieldPath.MISSING && v != null) {
         headers.addString(name, v.toString());
         return;

@@ -291,18 +291,22 @@ public class UserAgent<R extends ConnectRecord<R>> implements Transformation<R>,
         }
       }
     } else if (clientHints == ClientHints.FIELDS) {
-      Iterable<String> names = value instanceof Struct s ? s.schema().fields().stream().map(Field::name).toList()
-          : value instanceof Map<?, ?> m ? m.keySet().stream().map(String::valueOf).toList() : List.of();
-      for (String name : names) {
-        if (name.toLowerCase(Locale.ROOT).startsWith("sec_ch_ua")) {
-          Object v = FieldPath.parse(name.replace(".", "\\.")).get(value);
-          if (v != null && v != FieldPath.MISSING) {
-            hints.put(name.replace('_', '-'), v.toString());
-          }
+      if (value instanceof Struct s) {
+        for (Field f : s.schema().fields()) {
+          hint(hints, f.name(), s.get(f));
         }
+      } else if (value instanceof Map<?, ?> m) {
+        m.forEach((k, v) -> hint(hints, String.valueOf(k), v));
       }
     }
     return hints;
+  }
+
+  /** A top-level field named like a Client Hint (sec_ch_ua_platform) as that header (Sec-CH-UA-Platform). */
+  private static void hint(Map<String, String> hints, String field, Object value) {
+    if (value != null && field.toLowerCase(Locale.ROOT).startsWith("sec_ch_ua")) {
+      hints.put(field.replace('_', '-'), value.toString());
+    }
   }
 
   /** A Referer URL as host, path and medium: search, social, internal, external, or invalid. */

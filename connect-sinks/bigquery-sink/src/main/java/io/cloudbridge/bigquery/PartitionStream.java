@@ -205,7 +205,7 @@ final class PartitionStream {
       if (writer != null) {
         writer.close();
       }
-      writer = TableWriter.openWriter(stream, encoder, client, config);
+      writer = TableWriter.openWriter(stream, encoder.protoSchema(), client, config);
       current = encoder;
     }
     if (!openRecords.isEmpty() && openBytes + row.size() > config.requestBytes()) {

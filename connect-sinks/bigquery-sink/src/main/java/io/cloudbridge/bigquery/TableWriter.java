@@ -4,6 +4,7 @@ import com.google.api.gax.batching.FlowController;
 import com.google.cloud.bigquery.TableId;
 import com.google.cloud.bigquery.storage.v1.BigQueryWriteClient;
 import com.google.cloud.bigquery.storage.v1.ProtoRows;
+import com.google.cloud.bigquery.storage.v1.ProtoSchema;
 import com.google.cloud.bigquery.storage.v1.StreamWriter;
 import com.google.protobuf.ByteString;
 import org.apache.kafka.connect.errors.DataException;
@@ -91,16 +92,16 @@ final class TableWriter implements AutoCloseable {
     if (writer != null) {
       writer.close(); // waits for its appends in flight
     }
-    writer = openWriter(stream, encoder, client, config);
+    writer = openWriter(stream, encoder.protoSchema(), client, config);
     current = encoder;
   }
 
-  /** A writer on {@code stream} for rows of {@code encoder}, with the configured bytes in flight and retries. */
-  static StreamWriter openWriter(String stream, RowEncoder encoder, BigQueryWriteClient client,
+  /** A writer on {@code stream} for rows of {@code schema}, with the configured bytes in flight and retries. */
+  static StreamWriter openWriter(String stream, ProtoSchema schema, BigQueryWriteClient client,
       BigQuerySinkConfig config) {
     try {
       return StreamWriter.newBuilder(stream, client)
-          .setWriterSchema(encoder.protoSchema())
+          .setWriterSchema(schema)
           .setMaxInflightBytes(config.inflightBytes())
           .setLimitExceededBehavior(FlowController.LimitExceededBehavior.Block)
           .setRetrySettings(config.retrySettings())
@@ -129,8 +130,7 @@ final class TableWriter implements AutoCloseable {
     if (current != null && current.protoSchema().equals(failed.schema())) {
       return new Batch(failed.table(), again, rowsAgain, failed.schema(), size, writer.append(proto.build()));
     }
-    try (StreamWriter own = StreamWriter.newBuilder(stream, client).setWriterSchema(failed.schema())
-        .setRetrySettings(config.retrySettings()).setTraceId("cloudbridge:bigquery-sink").build()) {
+    try (StreamWriter own = openWriter(stream, failed.schema(), client, config)) {
       Batch b = new Batch(failed.table(), again, rowsAgain, failed.schema(), size, own.append(proto.build()));
       try {
         b.answer().get();
@@ -141,8 +141,6 @@ final class TableWriter implements AutoCloseable {
         throw new ConnectException("Interrupted", e);
       }
       return b;
-    } catch (IOException e) {
-      throw new ConnectException("Cannot open a Storage Write stream " + stream + ": " + e.getMessage(), e);
     }
   }
 
