@@ -174,6 +174,13 @@ final class TableStore {
     return c == null ? name : c.name();
   }
 
+  /** The tables of a dataset, by id. */
+  synchronized List<Table> tablesOf(String project, String dataset) {
+    dataset(project, dataset);
+    return tables.values().stream().filter(t -> t.project.equals(project) && t.dataset.equals(dataset))
+        .sorted(java.util.Comparator.comparing(t -> t.id)).toList();
+  }
+
   synchronized List<Map<String, Object>> rows(String project, String dataset, String id) {
     return table(project, dataset, id).visibleRows();
   }

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The BigQuery REST v2 datasets and tables methods a sink needs: datasets insert/get; tables insert, get,
- * patch, update and delete, with partitioning, clustering, primary keys and BigQuery's schema rules.
+ * patch, update, delete and list, with partitioning, clustering, primary keys and BigQuery's schema rules;
+ * tabledata.list to read rows back.
  */
 final class TablesApi extends HttpStandIn {
 
@@ -44,6 +45,14 @@ final class TablesApi extends HttpStandIn {
         String dataset = s.get(5);
         if (s.size() == 7 && method.equals("POST")) {
           return ok(store.insertTable(project, dataset, body(r)).resource);
+        }
+        if (s.size() == 7 && method.equals("GET")) {
+          return ok(TableData.tableList(store.tablesOf(project, dataset)));
+        }
+        if (s.size() == 9 && s.get(8).equals("data") && method.equals("GET")) {
+          synchronized (store) {
+            return ok(TableData.list(store.table(project, dataset, s.get(7)), r));
+          }
         }
         if (s.size() == 8) {
           String table = s.get(7);

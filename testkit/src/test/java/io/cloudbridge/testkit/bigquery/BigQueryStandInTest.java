@@ -149,6 +149,46 @@ class BigQueryStandInTest {
   }
 
   @Test
+  void tabledataListReadsRowsBackThroughTheClientInSchemaOrderAndPages() throws Exception {
+    String table = createEventsTable("listed");
+    createEventsTable("other");
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(table, write).build()) {
+      JSONArray rows = new JSONArray();
+      for (int i = 1; i <= 5; i++) {
+        rows.put(new JSONObject().put("id", i).put("name", "n" + i).put("ts", "2026-11-22T10:15:30.123456Z")
+            .put("day", "2026-11-2" + i).put("amount", i + ".25"));
+      }
+      rows.put(new JSONObject().put("id", 6));
+      assertThat(writer.append(rows).get().hasError()).isFalse();
+    }
+
+    com.google.cloud.bigquery.TableResult page = rest.listTableData(TableId.of(DATASET, "listed"),
+        BigQuery.TableDataListOption.pageSize(4));
+    assertThat(page.getTotalRows()).isEqualTo(6);
+    List<com.google.cloud.bigquery.FieldValueList> all = new java.util.ArrayList<>();
+    page.iterateAll().forEach(all::add);
+    assertThat(all).hasSize(6);
+    Schema schema = rest.getTable(TableId.of(DATASET, "listed")).getDefinition().getSchema();
+    com.google.cloud.bigquery.FieldValueList first = com.google.cloud.bigquery.FieldValueList.of(all.get(0),
+        schema.getFields());
+    assertThat(all.get(0).get(0).getLongValue()).isEqualTo(1);
+    assertThat(all.get(0).get(1).getStringValue()).isEqualTo("n1");
+    assertThat(all.get(0).get(2).getTimestampInstant()).isEqualTo(Instant.parse("2026-11-22T10:15:30.123456Z"));
+    assertThat(all.get(0).get(3).getStringValue()).isEqualTo("2026-11-21");
+    assertThat(all.get(0).get(4).getNumericValue()).isEqualByComparingTo("1.25");
+    assertThat(first.get("name").getStringValue()).isEqualTo("n1");
+    assertThat(all.get(5).get(0).getLongValue()).isEqualTo(6);
+    assertThat(all.get(5).get(1).isNull()).isTrue();
+    assertThat(all).extracting(r -> r.get(0).getLongValue()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+
+    List<String> tables = new java.util.ArrayList<>();
+    rest.listTables(DATASET).iterateAll().forEach(t -> tables.add(t.getTableId().getTable()));
+    assertThat(tables).containsExactly("listed", "other");
+    assertThatThrownBy(() -> rest.listTableData(TableId.of(DATASET, "absent")))
+        .isInstanceOfSatisfying(BigQueryException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+  }
+
+  @Test
   void committedStreamOffsetsGiveExactlyOnceAndTheDocumentedOffsetErrors() throws Exception {
     String table = createEventsTable("exact");
     WriteStream stream = write.createWriteStream(table,
