@@ -83,7 +83,7 @@ public final class StandIns {
     return Integer.parseInt(opts.getOrDefault(name, "0"));
   }
 
-  private static Map<String, String> parse(String[] args) {
+  static Map<String, String> parse(String[] args) {
     Map<String, String> opts = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!args[i].startsWith("--")) {

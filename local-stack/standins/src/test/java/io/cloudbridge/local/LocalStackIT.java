@@ -20,26 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** bin/cloudbridge-local as a user runs it: up, status, down, with every process real and on free ports. */
 class LocalStackIT {
 
-  private static final Path ROOT = Path.of(System.getProperty("cloudbridge.root"));
-
   @Test
   void upStartsKafkaConnectAndTheStandInsStatusReportsThemAndDownStopsThem(@TempDir Path home) throws Exception {
-    Map<String, String> env = new HashMap<>();
-    env.put("CLOUDBRIDGE_HOME", home.toString());
+    Map<String, String> env = LocalStackScript.environment(home);
     env.put("CLOUDBRIDGE_EXTRA_PLUGINS", System.getProperty("fixture.plugin.zip"));
-    for (String port : List.of("KAFKA_PORT", "CONTROLLER_PORT", "CONNECT_PORT", "SQS_PORT", "S3_PORT", "GCS_PORT",
-        "BQ_GRPC_PORT", "BQ_REST_PORT")) {
-      env.put(port, Integer.toString(io.cloudbridge.testkit.Ports.free()));
-    }
     try {
-      Run up = run(env, "up");
-      assertThat(up.exit).as(up.output).isZero();
-      assertThat(up.output).contains("Cloudbridge local stack is up.")
+      LocalStackScript.Run up = LocalStackScript.run(env, "up");
+      assertThat(up.exit()).as(up.output()).isZero();
+      assertThat(up.output()).contains("Cloudbridge local stack is up.")
           .contains("Connect REST       http://127.0.0.1:" + env.get("CONNECT_PORT"))
           .contains("gcs.endpoint=http://127.0.0.1:" + env.get("GCS_PORT"));
 
-      Run status = run(env, "status");
-      assertThat(status.output).contains("kafka: running", "standins: running", "connect: running")
+      LocalStackScript.Run status = LocalStackScript.run(env, "status");
+      assertThat(status.output()).contains("kafka: running", "standins: running", "connect: running")
           .contains("transformation io.cloudbridge.fixture.StampHeader " + System.getProperty("project.version"));
 
       HttpResponse<String> bucket = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -49,25 +42,9 @@ class LocalStackIT {
       assertThat(bucket.statusCode()).isEqualTo(200);
       assertThat(home.resolve("standins/gcs/looked-into")).isDirectory();
     } finally {
-      Run down = run(env, "down");
-      assertThat(down.output).contains("stopped connect", "stopped standins", "stopped kafka");
+      LocalStackScript.Run down = LocalStackScript.run(env, "down");
+      assertThat(down.output()).contains("stopped connect", "stopped standins", "stopped kafka");
     }
-    assertThat(run(env, "status").output).contains("kafka: stopped", "standins: stopped", "connect: stopped");
+    assertThat(LocalStackScript.run(env, "status").output()).contains("kafka: stopped", "standins: stopped", "connect: stopped");
   }
-
-  private record Run(int exit, String output) {}
-
-  private static Run run(Map<String, String> env, String command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bin/cloudbridge-local").toString(), command)
-        .directory(ROOT.toFile()).redirectErrorStream(true);
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("cloudbridge-local " + command + " did not finish: " + out);
-    }
-    return new Run(p.exitValue(), out);
-  }
-
 }
