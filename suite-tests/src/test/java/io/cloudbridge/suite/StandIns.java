@@ -14,6 +14,15 @@ final class StandIns {
 
   private StandIns() {}
 
+  /** As {@link #point(Map, SqsServer, S3Server, GcsStandIn, BigQueryStandIn)}, and the test's Kafka for sinks that read their own offsets. */
+  static void point(Map<String, String> config, SqsServer sqs, S3Server s3, GcsStandIn gcs, BigQueryStandIn bigQuery,
+      String bootstrapServers) {
+    point(config, sqs, s3, gcs, bigQuery);
+    if (config.containsKey("kafka.bootstrap.servers")) {
+      config.put("kafka.bootstrap.servers", bootstrapServers);
+    }
+  }
+
   /** The example as it would run here: endpoints of the stand-ins, and the resources it names created there. */
   static void point(Map<String, String> config, SqsServer sqs, S3Server s3, GcsStandIn gcs,
       BigQueryStandIn bigQuery) {

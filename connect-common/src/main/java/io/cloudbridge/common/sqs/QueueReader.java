@@ -96,11 +96,17 @@ public final class QueueReader implements AutoCloseable {
             .messageAttributeNames("All"));
         lastReceiveMillis.set((System.nanoTime() - start) / 1_000_000);
         long visibleAgain = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.visibilitySeconds());
-        for (Message m : response.messages()) {
-          if (inFlight.add(m.messageId(), m.receiptHandle(), visibleAgain)) {
-            reserved--;
-            receivedCount.increment();
-            received.put(m);
+        synchronized (this) {
+          if (!running) {
+            releaseLate(response.messages());
+            return;
+          }
+          for (Message m : response.messages()) {
+            if (inFlight.add(m.messageId(), m.receiptHandle(), visibleAgain)) {
+              reserved--;
+              receivedCount.increment();
+              received.put(m);
+            }
           }
         }
       } catch (InterruptedException e) {
@@ -168,18 +174,18 @@ public final class QueueReader implements AutoCloseable {
    */
   @Override
   public void close() {
-    running = false;
-    receivers.shutdownNow();
-    keeper.shutdownNow();
-    try {
-      receivers.awaitTermination(config.waitSeconds() + 5L, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     List<InFlightMessages.Held> unacknowledged = new ArrayList<>();
-    for (InFlightMessages.Held h : inFlight.snapshot()) {
-      if (!h.acknowledged) {
-        unacknowledged.add(h);
+    // A receive in flight is neither waited for (a long poll can take wait.seconds, longer than Connect gives a task
+    // to stop) nor interrupted (SQS would still hand messages to the abandoned poll, invisible until their timeout):
+    // the receiving thread finishes it and releases what it brought back (releaseLate).
+    synchronized (this) {
+      running = false;
+      receivers.shutdown();
+      keeper.shutdownNow();
+      for (InFlightMessages.Held h : inFlight.snapshot()) {
+        if (!h.acknowledged) {
+          unacknowledged.add(h);
+        }
       }
     }
     try {
@@ -191,6 +197,45 @@ public final class QueueReader implements AutoCloseable {
     }
     unacknowledged.forEach(h -> inFlight.remove(h.messageId));
     received.clear();
+  }
+
+  /**
+   * Runs {@code action} (closing the client) once the receives still in flight at close have ended, on a thread of
+   * its own so that close returns at once.
+   */
+  public void afterReceivesEnd(Runnable action) {
+    Thread t = new Thread(() -> {
+      try {
+        receivers.awaitTermination(config.waitSeconds() + 30L, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      action.run();
+    }, "cloudbridge-sqs-close");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Messages a receive brought back after close: made visible again at once, or after their timeout if that fails. */
+  private void releaseLate(List<Message> messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
+          .receiptHandle(messages.get(i).receiptHandle()).visibilityTimeout(0).build());
+    }
+    try {
+      for (int i = 0; i < entries.size(); i += 10) {
+        List<ChangeMessageVisibilityBatchRequestEntry> batch = entries.subList(i, Math.min(i + 10, entries.size()));
+        sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queueUrl).entries(batch));
+      }
+      log.info("Released {} messages of {} received while stopping", messages.size(), queueUrl);
+    } catch (RuntimeException e) {
+      log.info("{} messages of {} received while stopping are delivered again after their visibility timeout ({})",
+          messages.size(), queueUrl, e.toString());
+    }
   }
 
   private static void pause(long millis) {

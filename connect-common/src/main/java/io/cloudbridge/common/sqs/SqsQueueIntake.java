@@ -66,12 +66,15 @@ public final class SqsQueueIntake implements AutoCloseable {
     reader.leave(messageId);
   }
 
-  /** Deletes what the task was done with, releases what it still held, and closes the client. */
+  /**
+   * Deletes what the task was done with, releases what it still held, and closes the client once a long poll still
+   * in flight has ended (without waiting for it here).
+   */
   @Override
   public void close() {
     deleter.close();
     reader.close();
-    sqs.close();
+    reader.afterReceivesEnd(sqs::close);
   }
 
   private static String capitalized(String noun) {

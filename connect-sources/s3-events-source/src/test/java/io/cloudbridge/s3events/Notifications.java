@@ -2,8 +2,6 @@ package io.cloudbridge.s3events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Notification bodies in the shapes S3 delivers them to SQS (see PROTOCOL-FACTS D.1, D.2, D.4): an S3 event
@@ -20,29 +18,7 @@ final class Notifications {
   private Notifications() {}
 
   static String s3(String eventName, String bucket, String key, String etag, long size, String sequencer) {
-    ObjectNode record = JSON.createObjectNode();
-    record.put("eventVersion", "2.1");
-    record.put("eventSource", "aws:s3");
-    record.put("awsRegion", "us-east-1");
-    record.put("eventTime", EVENT_TIME.toString());
-    record.put("eventName", eventName);
-    record.putObject("userIdentity").put("principalId", "AWS:AIDAEXAMPLE");
-    ObjectNode s3 = record.putObject("s3");
-    s3.put("s3SchemaVersion", "1.0");
-    s3.put("configurationId", "logs");
-    s3.putObject("bucket").put("name", bucket).put("arn", "arn:aws:s3:::" + bucket)
-        .putObject("ownerIdentity").put("principalId", "A3NL1KOZZKExample");
-    ObjectNode object = s3.putObject("object");
-    // S3 form-encodes keys: space as '+', '+' as %2B, and so on.
-    object.put("key", URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"));
-    object.put("size", size);
-    if (etag != null) {
-      object.put("eTag", etag);
-    }
-    object.put("sequencer", sequencer);
-    ObjectNode root = JSON.createObjectNode();
-    root.putArray("Records").add(record);
-    return root.toString();
+    return io.cloudbridge.testkit.aws.S3Notifications.s3(eventName, bucket, key, etag, size, sequencer, EVENT_TIME);
   }
 
   static String created(String bucket, String key, String etag, String sequencer) {

@@ -16,6 +16,8 @@ import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BucketInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
+import io.cloudbridge.testkit.aws.S3Notifications;
+import io.cloudbridge.testkit.aws.S3Server;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +48,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -154,13 +155,8 @@ final class DemoClients implements AutoCloseable {
 
   /** Puts an object, then sends the ObjectCreated:Put notification S3 would send (key form-encoded, as S3 does). */
   void putObjectAndNotify(String bucket, String key, byte[] bytes, String queue) {
-    var put = s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
-    String encodedKey = java.net.URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/");
-    String event = "{\"Records\":[{\"eventVersion\":\"2.1\",\"eventSource\":\"aws:s3\",\"awsRegion\":\"us-east-1\","
-        + "\"eventTime\":\"" + java.time.Instant.now() + "\",\"eventName\":\"ObjectCreated:Put\","
-        + "\"s3\":{\"s3SchemaVersion\":\"1.0\",\"bucket\":{\"name\":\"" + bucket + "\",\"arn\":\"arn:aws:s3:::" + bucket
-        + "\"},\"object\":{\"key\":\"" + encodedKey + "\",\"size\":" + bytes.length + ",\"eTag\":" + put.eTag()
-        + ",\"sequencer\":\"" + Long.toHexString(System.nanoTime()).toUpperCase() + "\"}}}]}";
+    String etag = S3Server.put(s3, b -> b.bucket(bucket).key(key), bytes);
+    String event = S3Notifications.created(bucket, key, etag, bytes.length);
     sendToQueue(queue, List.of(event));
   }
 
