@@ -44,6 +44,7 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public static final String KAFKA_COLUMNS = "bigquery.kafka.metadata.columns";
   public static final String INSERT_TIME_COLUMN = "bigquery.insert.time.column";
   public static final String CDC_MAX_STALENESS = "bigquery.cdc.max.staleness.minutes";
+  public static final String SKIP_WRITTEN = "bigquery.exactly.once.skip.written";
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String KAFKA_BOOTSTRAP = KAFKA_PREFIX + "bootstrap.servers";
   private static final String RETRY_PREFIX = "bigquery.";
@@ -134,6 +135,12 @@ public final class BigQuerySinkConfig extends AbstractConfig {
             "cdc: max_staleness of the tables the sink creates, in minutes (how stale a query may read them in"
                 + " exchange for cheaper merges); 0 leaves it unset, so every query merges pending changes.",
             WRITE_GROUP, ++w, Width.SHORT, "CDC max staleness")
+        .define(SKIP_WRITTEN, Type.BOOLEAN, true, Importance.LOW,
+            "exactly_once: keep each partition's committed offset also in the group <group>.bigquery-written, which"
+                + " a reset of the connector's offsets leaves alone, and skip records below it when a partition"
+                + " starts without a saved position, so a replay after a reset leaves the table unchanged. false"
+                + " writes replayed records again (e.g. to reload a table emptied by hand; or delete that group).",
+            WRITE_GROUP, ++w, Width.SHORT, "Skip written records on replay")
         .define(KAFKA_BOOTSTRAP, Type.STRING, "", Importance.MEDIUM,
             "exactly_once: the Kafka cluster of the connector's consumer group, to read the stream and row offset"
                 + " saved with each partition's committed offset when the task starts. Other " + KAFKA_PREFIX
@@ -239,6 +246,10 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public String groupId() {
     Object override = originals().get("consumer.override.group.id");
     return override != null ? override.toString() : "connect-" + originals().get("name");
+  }
+
+  public boolean skipWritten() {
+    return getBoolean(SKIP_WRITTEN);
   }
 
   /** Settings of the admin client that reads committed offsets back: the {@code kafka.*} ones. */

@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * The exactly-once mode of a task: a {@link PartitionStream} per assigned partition, restored from the position
  * saved with the partition's committed offset (read back from the consumer group through an admin client), and
  * that position handed to Connect's commit from {@code preCommit}.
+ *
+ * <p>Resetting the connector's offsets (REST {@code DELETE}/{@code PATCH /connectors/<name>/offsets}) removes those
+ * positions. So that a replay after a reset leaves the table unchanged, each partition's committed offset is also
+ * kept as "written below" in a group of its own, {@code <group>.bigquery-written}, which holds no members and which
+ * the reset does not touch: a partition starting without a saved position skips records below it (counted as rows
+ * already present). Rows appended after the last commit of a task that crashed before the reset are not covered.
  */
 final class ExactlyOnce implements AutoCloseable {
 
@@ -41,6 +47,10 @@ final class ExactlyOnce implements AutoCloseable {
   private final Map<TopicPartition, PartitionStream> partitions = new HashMap<>();
   /** Committed offsets read when partitions were assigned (null value: nothing committed), until first used. */
   private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+  /** Partitions replaying after an offsets reset: records below the offset are in the table already. */
+  private final Map<TopicPartition, Long> skipBelow = new HashMap<>();
+  /** The "written below" offsets last stored per partition, so only advances are stored. */
+  private final Map<TopicPartition, Long> storedWritten = new HashMap<>();
   private long lastConfirm;
 
   ExactlyOnce(BigQuerySinkConfig config, BigQueryWriteClient client, SinkTaskContext context,
@@ -70,7 +80,12 @@ final class ExactlyOnce implements AutoCloseable {
     confirmHolds();
     partitions.values().forEach(PartitionStream::complete);
     for (SinkRecord r : records) {
-      partition(r).add(r);
+      PartitionStream p = partition(r);
+      if (p == null) {
+        hooks.present(1);
+      } else {
+        p.add(r);
+      }
     }
     partitions.values().forEach(PartitionStream::send);
   }
@@ -92,6 +107,7 @@ final class ExactlyOnce implements AutoCloseable {
         out.put(tp, position);
       }
     });
+    storeWritten(out);
     return out;
   }
 
@@ -102,6 +118,8 @@ final class ExactlyOnce implements AutoCloseable {
         p.close();
       }
       committed.remove(tp);
+      skipBelow.remove(tp);
+      storedWritten.remove(tp);
     }
   }
 
@@ -112,17 +130,29 @@ final class ExactlyOnce implements AutoCloseable {
     admin.close(Duration.ofSeconds(5));
   }
 
+  /** The partition's stream, or null when the record is below what a replay after a reset skips. */
   private PartitionStream partition(SinkRecord r) {
     TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
     PartitionStream p = partitions.get(tp);
     if (p != null) {
       return p;
     }
+    TableRows rows = tableOfTopic.apply(r.topic());
+    Long skip = skipBelow.get(tp);
+    if (skip != null) {
+      if (r.kafkaOffset() < skip) {
+        return null;
+      }
+      skipBelow.remove(tp);
+      log.info("{}: the replay reached offset {}, the first not written before; a new stream starts", tp, skip);
+      p = PartitionStream.fresh(tp, rows, client, config, context, hooks);
+      partitions.put(tp, p);
+      return p;
+    }
     if (!committed.containsKey(tp)) {
       committed.putAll(read(List.of(tp)));
     }
     OffsetAndMetadata at = committed.remove(tp);
-    TableRows rows = tableOfTopic.apply(r.topic());
     SavedPosition saved = at == null ? null : SavedPosition.decode(at.metadata());
     String tablePath = "projects/" + rows.table().getProject() + "/datasets/" + rows.table().getDataset()
         + "/tables/" + rows.table().getTable() + "/";
@@ -130,6 +160,13 @@ final class ExactlyOnce implements AutoCloseable {
       log.info("{}: resuming at offset {} as row {} of stream {}", tp, at.offset(), saved.row(), saved.stream());
       p = PartitionStream.restored(tp, at.offset(), saved, rows, client, config, context, hooks);
     } else {
+      Long written = config.skipWritten() ? writtenBelow(tp) : null;
+      if (written != null && r.kafkaOffset() < written) {
+        log.info("{}: no saved stream position (offsets reset?) and records below offset {} are in {} already;"
+            + " skipping them from offset {} on", tp, written, rows.name(), r.kafkaOffset());
+        skipBelow.put(tp, written);
+        return null;
+      }
       if (at != null) {
         log.info("{}: the committed offset {} carries no stream position for {}; a new stream starts", tp,
             at.offset(), rows.name());
@@ -138,6 +175,48 @@ final class ExactlyOnce implements AutoCloseable {
     }
     partitions.put(tp, p);
     return p;
+  }
+
+  /** The group that keeps "written below" offsets: never joined, so offset resets of the connector leave it alone. */
+  private String writtenGroup() {
+    return config.groupId() + ".bigquery-written";
+  }
+
+  private Long writtenBelow(TopicPartition tp) {
+    OffsetAndMetadata o = readGroup(writtenGroup(), List.of(tp)).get(tp);
+    if (o != null) {
+      storedWritten.put(tp, o.offset());
+    }
+    return o == null ? null : o.offset();
+  }
+
+  /**
+   * Stores the committed offsets that advanced as "written below" offsets. A failure is logged, not thrown: the
+   * commit itself goes on, only a later offsets reset would write these rows again.
+   */
+  private void storeWritten(Map<TopicPartition, OffsetAndMetadata> commit) {
+    if (!config.skipWritten()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> advanced = new HashMap<>();
+    commit.forEach((tp, at) -> {
+      Long stored = storedWritten.get(tp);
+      if ((stored == null || at.offset() > stored) && !skipBelow.containsKey(tp)) {
+        advanced.put(tp, new OffsetAndMetadata(at.offset()));
+      }
+    });
+    if (advanced.isEmpty()) {
+      return;
+    }
+    try {
+      admin.alterConsumerGroupOffsets(writtenGroup(), advanced).all().get(30, TimeUnit.SECONDS);
+      advanced.forEach((tp, at) -> storedWritten.put(tp, at.offset()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("Could not store the written offsets {} in group {}: a replay after an offsets reset would write"
+          + " these rows again", advanced, writtenGroup(), e);
+    }
   }
 
   /** Partitions waiting for their hold's commit: confirmed once Kafka has it (looked up a few times a second). */
@@ -158,21 +237,25 @@ final class ExactlyOnce implements AutoCloseable {
   }
 
   private Map<TopicPartition, OffsetAndMetadata> read(List<TopicPartition> tps) {
+    return readGroup(config.groupId(), tps);
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> readGroup(String group, List<TopicPartition> tps) {
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     if (tps.isEmpty()) {
       return out;
     }
     try {
-      Map<TopicPartition, OffsetAndMetadata> got = admin.listConsumerGroupOffsets(Map.of(config.groupId(),
+      Map<TopicPartition, OffsetAndMetadata> got = admin.listConsumerGroupOffsets(Map.of(group,
               new ListConsumerGroupOffsetsSpec().topicPartitions(tps)))
-          .partitionsToOffsetAndMetadata(config.groupId()).get(30, TimeUnit.SECONDS);
+          .partitionsToOffsetAndMetadata(group).get(30, TimeUnit.SECONDS);
       tps.forEach(tp -> out.put(tp, got.get(tp)));
       return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectException("Interrupted", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new RetriableException("Cannot read the committed offsets of group " + config.groupId() + " from "
+      throw new RetriableException("Cannot read the committed offsets of group " + group + " from "
           + config.kafka().get("bootstrap.servers") + ": " + e.getMessage(), e);
     }
   }

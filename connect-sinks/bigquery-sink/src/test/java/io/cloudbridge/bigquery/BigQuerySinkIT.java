@@ -255,6 +255,17 @@ class BigQuerySinkIT {
     awaitCommitted("orders-bq", 300);
     assertOncePerN("orders", 600);
     assertThat(connect.embedded().connectorStatus("orders-bq").tasks().get(0).state()).isEqualTo("RUNNING");
+
+    // An operator replays the topic: stop, reset the offsets (the saved positions go with them), resume. The
+    // records written before are skipped, the new ones written once: the table gains only them.
+    connect.embedded().stopConnector("orders-bq");
+    connect.embedded().resetConnectorOffsets("orders-bq");
+    assertThat(committed("orders-bq")).isEmpty();
+    connect.embedded().resumeConnector("orders-bq");
+    produce("orders", 600, 700, at);
+    awaitCommitted("orders-bq", 350);
+    assertOncePerN("orders", 700);
+    assertThat(PluginMetrics.task("orders-bq", "rows-already-present-total")).isGreaterThanOrEqualTo(600);
     connect.deleteConnector("orders-bq");
   }
 
