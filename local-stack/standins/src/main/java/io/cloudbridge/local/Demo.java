@@ -2,6 +2,7 @@ package io.cloudbridge.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cloudbridge.testkit.mariadb.MariaDbServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +23,8 @@ import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * {@code bin/cloudbridge-local demo}: deploys reference pipelines 1, 2 and 4 from {@code config-examples/} through
+ * {@code bin/cloudbridge-local demo}: deploys reference pipelines 1, 2 and 4 (and 3 when the stack runs MariaDB) from
+ * {@code config-examples/} through
  * the Connect REST API (their endpoints pointed at the running stand-ins), sends them sample data the way AWS and
  * Google would deliver it, shows their progress until everything arrived, then prints what arrived where.
  *
@@ -42,6 +44,7 @@ public final class Demo {
       "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"};
   static final String[] DETAIL_TYPES = {"Order Placed", "Checkout Started"};
   static final String[] SERVICES = {"checkout", "payments", "search"};
+  static final int CUSTOMERS = 20;
 
   /** The columns shown for the events tables: what the transforms added, beside the event's id and type. */
   static final List<String> EVENT_COLUMNS = List.of("id", "detail_type", "event_date", "client", "_kafka_offset");
@@ -56,10 +59,14 @@ public final class Demo {
   private final Path examples;
   private final Map<String, String> endpointRewrites;
   private final List<String> deployed = new ArrayList<>();
+  private final Integer mariaDbPort;
+  private int firstCustomer;
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
-  Demo(PrintStream out, DemoClients clients, ConnectRest connect, Path examples, Map<String, String> endpointRewrites) {
+  Demo(PrintStream out, DemoClients clients, ConnectRest connect, Path examples, Map<String, String> endpointRewrites,
+      Integer mariaDbPort) {
     this.out = out;
+    this.mariaDbPort = mariaDbPort;
     this.clients = clients;
     this.connect = connect;
     this.examples = examples;
@@ -76,8 +83,13 @@ public final class Demo {
     Duration timeout = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("timeout-s", "240")));
     int exit;
     try (DemoClients clients = new DemoClients(endpoints, bootstrap)) {
+      Integer mariaDb = endpoints.containsKey("mariadb.port")
+          ? Integer.valueOf(endpoints.getProperty("mariadb.port")) : null;
+      if (mariaDb != null) {
+        clients.followCdc(mariaDb, "shop.customers", List.of("replica_customers", "flat_customers"));
+      }
       Demo demo = new Demo(System.out, clients, new ConnectRest(opts.get("connect")), Path.of(opts.get("examples")),
-          rewrites(endpoints, bootstrap));
+          rewrites(endpoints, bootstrap), mariaDb);
       exit = demo.run(timeout) ? 0 : 1;
     }
     System.exit(exit);
@@ -97,16 +109,27 @@ public final class Demo {
   }
 
   boolean run(Duration timeout) throws Exception {
-    out.println("Cloudbridge demo (run " + run + "): reference pipelines 1, 2 and 4 from config-examples/");
+    out.println("Cloudbridge demo (run " + run + "): reference pipelines 1, 2, 4" + (mariaDbPort != null ? " and 3" : "")
+        + " from config-examples/");
     clients.prepare();
+    if (mariaDbPort != null) {
+      MariaDbServer.execute(mariaDbPort, "CREATE DATABASE IF NOT EXISTS shop; CREATE TABLE IF NOT EXISTS"
+          + " shop.customers (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, email VARCHAR(128),"
+          + " balance DECIMAL(10,2) NOT NULL)");
+    }
     List<Expectation> expected = new ArrayList<>();
     Map<String, Long> before = clients.snapshot().counts();
 
     deploy("eventbridge-to-bigquery");
     deploy("s3-logs-to-gcs-and-bigquery");
     deploy("pubsub-payloads-to-bigquery");
-    out.println("Pipeline 3 (MySQL CDC → BigQuery): not part of the demo; it needs MariaDB and Debezium's MySQL"
-        + " connector (see config-examples/mysql-cdc-to-bigquery/README.md).");
+    if (mariaDbPort != null) {
+      seedCustomers();
+      deploy("mysql-cdc-to-bigquery");
+    } else {
+      out.println("Pipeline 3 (MySQL CDC → BigQuery) skipped: MariaDB is not installed (or the stack was started"
+          + " without it: bin/cloudbridge-local down, then demo again).");
+    }
 
     out.println();
     sendEventBridgeEvents();
@@ -121,13 +144,21 @@ public final class Demo {
     expected.add(new Expectation("4 Pub/Sub push bodies → BigQuery", "bigquery:pubsub_messages", PUBSUB_MESSAGES));
     expected.add(new Expectation("4 Step Functions output → BigQuery", "bigquery:step_function_results",
         STEP_FUNCTION_RESULTS));
+    if (mariaDbPort != null) {
+      long rows = changeCustomers();
+      expected.add(Expectation.absolute("3 MariaDB rows matched in replica_customers (envelope)",
+          "cdc:replica_customers", rows));
+      expected.add(Expectation.absolute("3 MariaDB rows matched in flat_customers (unwrapped)",
+          "cdc:flat_customers", rows));
+    }
 
     out.println();
     boolean done = new Progress(out, clients, before, expected, connect, deployed).await(timeout);
     out.println();
     report();
     if (done) {
-      out.println("Demo complete: every record sent arrived in Kafka, BigQuery and GCS.");
+      out.println("Demo complete: every record sent arrived in Kafka, BigQuery and GCS"
+          + (mariaDbPort != null ? "; the CDC tables equal MariaDB's." : "."));
     } else {
       out.println("Demo incomplete: see the lines above marked 'missing', and the worker log under logs/connect.log.");
     }
@@ -160,6 +191,16 @@ public final class Demo {
   private String localValue(String key, String value) {
     if (key.equals("rotate.schedule.interval.ms")) {
       return DEMO_ROTATE_MS;
+    }
+    // The MySQL example on the local MariaDB: Debezium's MariaDB connector takes the same settings.
+    if (value.equals("io.debezium.connector.mysql.MySqlConnector")) {
+      return "io.debezium.connector.mariadb.MariaDbConnector";
+    }
+    if (key.equals("database.port") && mariaDbPort != null) {
+      return mariaDbPort.toString();
+    }
+    if (key.equals("database.password")) {
+      return MariaDbServer.PASSWORD; // the example reads it from a file through a config provider
     }
     for (Map.Entry<String, String> r : endpointRewrites.entrySet()) {
       value = value.replace(r.getKey(), r.getValue());
@@ -260,7 +301,47 @@ public final class Demo {
     return one.length() <= max ? one : one.substring(0, max - 1) + "…";
   }
 
-  /** A count the demo waits for: a source of counts ({@code kafka:}, {@code bigquery:}, {@code gcs-lines:} prefix). */
-  record Expectation(String label, String counter, long records) {}
+  /**
+   * A count the demo waits for: a source of counts ({@code kafka:}, {@code bigquery:}, {@code gcs-lines:},
+   * {@code cdc:} prefix), and whether it counts from what was there before the demo (records sent now) or not (rows
+   * of a CDC table equal to the source's, which converge).
+   */
+  record Expectation(String label, String counter, long records, boolean fromBefore) {
+    Expectation(String label, String counter, long records) {
+      this(label, counter, records, true);
+    }
+
+    static Expectation absolute(String label, String counter, long records) {
+      return new Expectation(label, counter, records, false);
+    }
+  }
+
+  /** Pipeline 3's source table before Debezium starts (its snapshot): 20 customers more on every run. */
+  void seedCustomers() {
+    firstCustomer = Integer.parseInt(MariaDbServer.execute(mariaDbPort,
+        "SELECT IFNULL(MAX(id), 0) + 1 FROM shop.customers").get(0).trim());
+    StringBuilder insert = new StringBuilder("INSERT INTO shop.customers VALUES ");
+    for (int i = 0; i < CUSTOMERS; i++) {
+      int id = firstCustomer + i;
+      insert.append(i == 0 ? "" : ", ").append("(").append(id).append(", 'customer ").append(id).append("', ")
+          .append(i % 4 == 0 ? "NULL" : "'c" + id + "@example.com'").append(", ").append(10 + i).append(".50)");
+    }
+    MariaDbServer.execute(mariaDbPort, insert.toString());
+    out.println("  3  inserted " + CUSTOMERS + " customers into MariaDB shop.customers (ROW binlog)");
+  }
+
+  /** Changes while the pipeline runs: updates (two in one transaction), deletes, a primary-key change. */
+  long changeCustomers() {
+    int f = firstCustomer;
+    MariaDbServer.execute(mariaDbPort, "UPDATE shop.customers SET balance = balance + 1 WHERE id BETWEEN " + f
+        + " AND " + (f + 4) + "; BEGIN; UPDATE shop.customers SET email = 'vip" + f + "@example.com' WHERE id = " + f
+        + "; UPDATE shop.customers SET name = 'customer " + f + " (vip)' WHERE id = " + f + "; COMMIT;"
+        + " DELETE FROM shop.customers WHERE id IN (" + (f + 5) + ", " + (f + 6) + ", " + (f + 7) + ");"
+        + " UPDATE shop.customers SET id = " + (f + CUSTOMERS + 1000) + " WHERE id = " + (f + 8) + ";");
+    long rows = Long.parseLong(MariaDbServer.execute(mariaDbPort, "SELECT COUNT(*) FROM shop.customers").get(0).trim());
+    out.println("  3  changed them: 5 updates, 2 more in one transaction, 3 deletes, a primary-key change; "
+        + rows + " customers now");
+    return rows;
+  }
 
 }

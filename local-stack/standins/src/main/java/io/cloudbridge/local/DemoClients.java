@@ -76,6 +76,9 @@ final class DemoClients implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<String, TopicSample> topics = new TreeMap<>();
   private final Map<String, Long> gcsLines = new HashMap<>();
+  private Integer mariaDbPort;
+  private String cdcSource;
+  private List<String> cdcTables = List.of();
 
   record TopicSample(long records, String sample) {}
 
@@ -174,8 +177,21 @@ final class DemoClients implements AutoCloseable {
     }
   }
 
+  /** Follows how many rows of a MariaDB table the given BigQuery CDC tables hold as they are (counter cdc:table). */
+  void followCdc(int port, String sourceTable, List<String> tables) {
+    this.mariaDbPort = port;
+    this.cdcSource = sourceTable;
+    this.cdcTables = List.copyOf(tables);
+  }
+
   Snapshot snapshot() {
     Map<String, Long> counts = new TreeMap<>();
+    if (mariaDbPort != null) {
+      Map<Long, String> source = sourceCustomers();
+      for (String table : cdcTables) {
+        counts.put("cdc:" + table, matching(source, table));
+      }
+    }
     readTopics();
     topics.forEach((t, s) -> counts.put("kafka:" + t, s.records()));
     for (String table : bigQueryTables()) {
@@ -188,6 +204,54 @@ final class DemoClients implements AutoCloseable {
       counts.put("gcs-lines:" + blob.getName(), lines);
     }
     return new Snapshot(counts);
+  }
+
+  /** id → name|email|balance of the source table. */
+  private Map<Long, String> sourceCustomers() {
+    Map<Long, String> out = new TreeMap<>();
+    for (String line : io.cloudbridge.testkit.mariadb.MariaDbServer.execute(mariaDbPort,
+        "SELECT id, name, IFNULL(email, 'NULL'), balance FROM " + cdcSource)) {
+      String[] f = line.split("\t");
+      out.put(Long.parseLong(f[0]), f[1] + "|" + f[2] + "|" + new java.math.BigDecimal(f[3]).stripTrailingZeros());
+    }
+    return out;
+  }
+
+  /** Source rows the table holds exactly, less the rows it holds that the source no longer has. */
+  private long matching(Map<Long, String> source, String table) {
+    if (bigQuery.getTable(TableId.of(DATASET, table)) == null) {
+      return 0;
+    }
+    long matched = 0;
+    long extra = 0;
+    for (Map<String, String> row : rows(table)) {
+      String email = row.get("email") == null ? "NULL" : row.get("email");
+      String value = row.get("name") + "|" + email + "|" + new java.math.BigDecimal(row.get("balance")).stripTrailingZeros();
+      String expected = source.get(Long.parseLong(row.get("id")));
+      if (expected == null) {
+        extra++;
+      } else if (expected.equals(value)) {
+        matched++;
+      }
+    }
+    return Math.max(0, matched - extra);
+  }
+
+  /** Every row of a table (tabledata.list), top-level columns as BigQuery's text. */
+  List<Map<String, String>> rows(String table) {
+    Schema schema = bigQuery.getTable(TableId.of(DATASET, table)).<StandardTableDefinition>getDefinition().getSchema();
+    List<Map<String, String>> out = new ArrayList<>();
+    for (FieldValueList row : bigQuery.listTableData(TableId.of(DATASET, table), schema).iterateAll()) {
+      Map<String, String> m = new HashMap<>();
+      for (int i = 0; i < schema.getFields().size(); i++) {
+        FieldValue v = row.get(i);
+        if (!v.isNull() && v.getAttribute() == FieldValue.Attribute.PRIMITIVE) {
+          m.put(schema.getFields().get(i).getName(), v.getStringValue());
+        }
+      }
+      out.add(m);
+    }
+    return out;
   }
 
   /** Reads every user topic from the beginning (new partitions too), counting committed records per topic. */

@@ -41,7 +41,7 @@ final class Progress {
       List<String> lines = new ArrayList<>();
       boolean all = true;
       for (Demo.Expectation e : expected) {
-        long got = now.sum(e.counter()) - before.sum(e.counter());
+        long got = now.sum(e.counter()) - (e.fromBefore() ? before.sum(e.counter()) : 0);
         all &= got >= e.records();
         lines.add(line(e, got));
       }
@@ -72,7 +72,7 @@ final class Progress {
         out.println("Gave up after " + timeout.toSeconds() + " s; missing:");
         for (int i = 0; i < expected.size(); i++) {
           Demo.Expectation e = expected.get(i);
-          long got = now.sum(e.counter()) - before.sum(e.counter());
+          long got = now.sum(e.counter()) - (e.fromBefore() ? before.sum(e.counter()) : 0);
           if (got < e.records()) {
             out.println("  missing " + (e.records() - got) + " of " + e.records() + ": " + e.label());
           }

@@ -4,6 +4,7 @@ import io.cloudbridge.testkit.aws.S3Server;
 import io.cloudbridge.testkit.aws.SqsServer;
 import io.cloudbridge.testkit.bigquery.BigQueryStandIn;
 import io.cloudbridge.testkit.gcs.GcsStandIn;
+import io.cloudbridge.testkit.mariadb.MariaDbServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code bin/cloudbridge-local}, writes their endpoints to {@code <dir>/endpoints.properties} once all
  * listen, and runs until the process is stopped.
  *
- * <p>Arguments: {@code --dir D --sqs-port N --s3-port N --gcs-port N --bq-grpc-port N --bq-rest-port N}.
+ * <p>Arguments: {@code --dir D --sqs-port N --s3-port N --gcs-port N --bq-grpc-port N --bq-rest-port N}, and
+ * {@code --mariadb-dir D} to run a MariaDB server with a ROW binlog too (for the demo's CDC pipeline).
  */
 public final class StandIns {
 
@@ -40,7 +42,17 @@ public final class StandIns {
     BigQueryStandIn bq = BigQueryStandIn.start(port(opts, "bq-grpc-port"), port(opts, "bq-rest-port"));
     running.add(bq);
 
-    String endpoints = String.join("\n",
+    String mariaDb = "";
+    if (opts.containsKey("mariadb-dir")) {
+      // Demo data only: a fresh server each time the stack starts.
+      Path mariaDir = Path.of(opts.get("mariadb-dir")).toAbsolutePath();
+      deleteTree(mariaDir);
+      MariaDbServer server = MariaDbServer.start(mariaDir);
+      running.add(server);
+      mariaDb = "mariadb.port=" + server.port() + "\n";
+    }
+
+    String endpoints = mariaDb + String.join("\n",
         "sqs.endpoint=" + sqs.endpoint().uri(),
         "s3.endpoint=" + s3.endpoint().uri(),
         "aws.access.key.id=" + sqs.endpoint().accessKeyId(),
@@ -77,6 +89,17 @@ public final class StandIns {
       stopped.countDown();
     }));
     stopped.await();
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private static int port(Map<String, String> opts, String name) {

@@ -30,14 +30,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code bin/cloudbridge-local demo} as a user runs it, with the packaged plugins: what it prints, and the data it
- * says arrived, read back from the stand-ins through Google's clients.
+ * {@code bin/cloudbridge-local demo} as a user runs it, with the packaged plugins and MariaDB: what it prints, and
+ * the data it says arrived, read back from the stand-ins through Google's clients and from MariaDB.
  */
 class DemoIT {
 
   @Test
-  void demoRunsPipelinesOneTwoAndFourAndEverythingItSentArrives(@TempDir Path home) throws Exception {
+  void demoRunsTheFourPipelinesAndEverythingItSentArrives(@TempDir Path home) throws Exception {
     Map<String, String> env = LocalStackScript.environment(home);
+    env.put("CLOUDBRIDGE_DEMO_INSTALL_MARIADB", "yes"); // .ci/run installs it already; a fresh machine gets it here
     try {
       LocalStackScript.Run demo = LocalStackScript.run(env, "demo");
       assertThat(demo.exit()).as(demo.output()).isZero();
@@ -46,11 +47,14 @@ class DemoIT {
               + " events-gcs-sink (running)",
           "deployed s3-logs-to-gcs-and-bigquery: log-archive-source, logs-bigquery-sink, logs-gcs-sink (running)",
           "deployed pubsub-payloads-to-bigquery: pubsub-push-bigquery-sink, step-functions-bigquery-sink (running)",
-          "Demo complete: every record sent arrived in Kafka, BigQuery and GCS.");
+          "deployed mysql-cdc-to-bigquery: mysql-source, replica-bigquery-sink, unwrapped-bigquery-sink (running)",
+          "3  changed them: 5 updates, 2 more in one transaction, 3 deletes, a primary-key change; 17 customers now",
+          "Demo complete: every record sent arrived in Kafka, BigQuery and GCS; the CDC tables equal MariaDB's.");
       for (String done : List.of("60/60    1 EventBridge → SQS → Kafka", "60/60    1 Kafka → BigQuery rows",
           "60/60    1 Kafka → GCS lines", "120/120   2 S3 archives → Kafka", "120/120   2 Kafka → BigQuery rows",
           "120/120   2 Kafka → GCS lines", "20/20    4 Pub/Sub push bodies → BigQuery",
-          "20/20    4 Step Functions output → BigQuery")) {
+          "20/20    4 Step Functions output → BigQuery", "17/17    3 MariaDB rows matched in replica_customers (envelope)",
+          "17/17    3 MariaDB rows matched in flat_customers (unwrapped)")) {
         assertThat(out).contains("[########################] " + " ".repeat(Math.max(0, 5 - done.indexOf('/'))) + done);
       }
       assertThat(out).contains("    events.com.example.shop.Order_Placed: 30", "    logs.archive: 120",
@@ -110,6 +114,27 @@ class DemoIT {
       assertThat(rows(bq, "step_function_results")).extracting(r -> r.get("executionName") + "/" + r.get("status"))
           .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, Demo.STEP_FUNCTION_RESULTS)
               .mapToObj(i -> run + "-exec-" + i + "/" + (i % 5 == 0 ? "FAILED" : "SUCCEEDED")).toList());
+
+      // Pipeline 3: both CDC tables equal the MariaDB table, key by key and value by value.
+      int mariaDb = Integer.parseInt(endpoints.getProperty("mariadb.port"));
+      Map<Long, String> source = new java.util.TreeMap<>();
+      for (String line : io.cloudbridge.testkit.mariadb.MariaDbServer.execute(mariaDb,
+          "SELECT id, name, IFNULL(email, 'NULL'), balance FROM shop.customers")) {
+        String[] f = line.split("\t");
+        source.put(Long.parseLong(f[0]), f[1] + "|" + f[2] + "|" + new java.math.BigDecimal(f[3]).stripTrailingZeros());
+      }
+      assertThat(source).hasSize(17).containsKey(1021L).doesNotContainKeys(6L, 7L, 8L, 9L)
+          .containsEntry(1L, "customer 1 (vip)|vip1@example.com|11.5");
+      for (String table : List.of("replica_customers", "flat_customers")) {
+        Map<Long, String> replica = new java.util.TreeMap<>();
+        for (Map<String, Object> r : rows(bq, table)) {
+          String previous = replica.put(Long.parseLong((String) r.get("id")), r.get("name") + "|"
+              + (r.get("email") == null ? "NULL" : r.get("email")) + "|"
+              + new java.math.BigDecimal((String) r.get("balance")).stripTrailingZeros());
+          assertThat(previous).as("one row per key in %s", table).isNull();
+        }
+        assertThat(replica).as(table).isEqualTo(source);
+      }
     } finally {
       LocalStackScript.run(env, "down");
     }

@@ -71,6 +71,11 @@ public final class MariaDbServer implements AutoCloseable {
 
   /** Runs SQL as the test user over TCP and returns the tab-separated output rows. */
   public List<String> execute(String sql) {
+    return execute(port, sql);
+  }
+
+  /** Runs SQL as the test user on a server of this kind listening on {@code port} (e.g. in another process). */
+  public static List<String> execute(int port, String sql) {
     return client(List.of("--protocol=TCP", "-h", "127.0.0.1", "-P", Integer.toString(port), "-u", USER,
         "-p" + PASSWORD), sql);
   }
@@ -79,7 +84,7 @@ public final class MariaDbServer implements AutoCloseable {
     return client(List.of("--socket=" + dir.resolve("mariadb.sock"), "-u", "root"), sql);
   }
 
-  private List<String> client(List<String> connection, String sql) {
+  private static List<String> client(List<String> connection, String sql) {
     List<String> cmd = new ArrayList<>(List.of("mariadb", "--batch", "--skip-column-names"));
     cmd.addAll(connection);
     cmd.addAll(List.of("-e", sql));
