@@ -170,7 +170,7 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
     try {
       timestampPattern = c.getString(TIMESTAMP_PATTERN).isEmpty() ? null
           : DateTimeFormatter.ofPattern(c.getString(TIMESTAMP_PATTERN)).withZone(zone);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | ClassCastException e) { // the JDK throws the latter on some padded patterns
       throw new ConfigException(TIMESTAMP_PATTERN, c.getString(TIMESTAMP_PATTERN), e.getMessage());
     }
     target = EnumChoice.parse(Target.class, c.getString(TARGET));
@@ -246,7 +246,7 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
       DateTimeFormatter f;
       try {
         f = DateTimeFormatter.ofPattern(ref.substring(5));
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | ClassCastException e) { // the latter: the JDK, on some padded patterns
         throw new ConfigException(setting, ref, "not a time pattern: " + e.getMessage());
       }
       return (out, r, t) -> {

@@ -55,6 +55,9 @@ public final class JsonValues {
       SchemaBuilder b = SchemaBuilder.struct().optional();
       TreeMap<String, JsonNode> sorted = new TreeMap<>();
       node.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+      if (sorted.containsKey("")) {
+        return Schema.OPTIONAL_STRING_SCHEMA; // Connect fields need a name: an object with a "" key stays JSON text
+      }
       sorted.forEach((k, v) -> b.field(k, inferSchema(v)));
       return b.build();
     }

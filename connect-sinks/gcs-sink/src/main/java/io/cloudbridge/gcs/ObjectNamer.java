@@ -31,6 +31,7 @@ final class ObjectNamer {
   private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([a-zA-Z_]+)([.:][^}]*)?\\s*}}");
   private static final char OFFSET_MARK = '\u0000';
   private static final char END_MARK = '\u0001';
+  private static final int MAX_NAME_BYTES = 1024;
 
   private enum Kind { LITERAL, TOPIC, PARTITION, START_OFFSET, END_OFFSET, TIMESTAMP, VALUE, KEY, HEADER }
 
@@ -63,6 +64,10 @@ final class ObjectNamer {
   }
 
   private static List<Part> parse(String template, ZoneId zone) {
+    if (template.indexOf('\r') >= 0 || template.indexOf('\n') >= 0) {
+      throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "GCS object names cannot hold a carriage return or"
+          + " line feed");
+    }
     List<Part> parts = new ArrayList<>();
     Matcher m = VARIABLE.matcher(template);
     int at = 0;
@@ -112,7 +117,8 @@ final class ObjectNamer {
         try {
           return new Part(Kind.TIMESTAMP, null, false,
               DateTimeFormatter.ofPattern(arg.substring(1)).withZone(zone), null);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ClassCastException e) {
+          // The JDK's pattern parser throws ClassCastException on some padded patterns (found by fuzzing).
           throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "bad time pattern " + arg.substring(1) + ": "
               + e.getMessage());
         }
@@ -154,7 +160,26 @@ final class ObjectNamer {
         case HEADER -> b.append(nameSafe(header(record, p.path[0])));
       }
     }
-    return b.toString();
+    String key = b.toString();
+    checkGcsAccepts(key, record);
+    return key;
+  }
+
+  /**
+   * GCS takes object names of 1 to 1024 UTF-8 bytes, not "." or "..", not under .well-known/acme-challenge/ (see
+   * cloud.google.com/storage/docs/objects#naming); a record whose name breaks that goes to the dead-letter topic.
+   */
+  private void checkGcsAccepts(String groupKey, SinkRecord record) {
+    String longest = name(groupKey, Long.MAX_VALUE, Long.MAX_VALUE);
+    int bytes = longest.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    String shortest = name(groupKey, 0, 0);
+    if (bytes > MAX_NAME_BYTES) {
+      throw new DataException(RecordWriter.describe(record) + ": its object name would be " + bytes
+          + " bytes; GCS takes at most " + MAX_NAME_BYTES);
+    }
+    if (shortest.equals(".") || shortest.equals("..") || shortest.startsWith(".well-known/acme-challenge/")) {
+      throw new DataException(RecordWriter.describe(record) + ": GCS refuses the object name " + shortest);
+    }
   }
 
   /** True if names hold {{end_offset}}: an object's name is known only once its last record is. */
@@ -263,7 +288,29 @@ final class ObjectNamer {
   }
 
   /** A '/' inside a value would add a directory level; it becomes '_'. */
+  /**
+   * A field or header value as one part of an object name: '/' (which would add a level), control characters (GCS
+   * refuses CR and LF, XML listings choke on others, and two of them mark offsets in group keys) and unpaired
+   * surrogates (not Unicode, so not UTF-8) become '_'.
+   */
   private static String nameSafe(String s) {
-    return s.indexOf('/') < 0 ? s : s.replace('/', '_');
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+      boolean bad = c == '/' || Character.isISOControl(c) || (Character.isSurrogate(c) && !pair);
+      if (bad && b == null) {
+        b = new StringBuilder(s.length()).append(s, 0, i);
+      }
+      if (b != null) {
+        b.append(bad ? '_' : c);
+        if (pair) {
+          b.append(s.charAt(++i));
+        }
+      } else if (pair) {
+        i++;
+      }
+    }
+    return b == null ? s : b.toString();
   }
 }

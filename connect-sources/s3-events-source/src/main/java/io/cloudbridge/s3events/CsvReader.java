@@ -58,7 +58,7 @@ final class CsvReader implements RecordReader {
     }
     long line = rows.getParser().currentLocation().getLineNr();
     if (columns == null) {
-      columns = new ArrayList<>(((CsvParser) rows.getParser()).getSchema().getColumnNames());
+      columns = header(((CsvParser) rows.getParser()).getSchema().getColumnNames());
     }
     Map<String, Object> values = new LinkedHashMap<>();
     for (String column : columns) {
@@ -72,6 +72,21 @@ final class CsvReader implements RecordReader {
     Struct struct = new Struct(schema);
     values.forEach(struct::put);
     return new Parsed(schema, struct, line, -1);
+  }
+
+  /** The header's column names; one that is empty or given twice cannot name a field, so the object is refused. */
+  private static List<String> header(List<String> names) throws CorruptObjectException {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (name == null || name.isBlank()) {
+        throw new CorruptObjectException("the CSV header's column " + (i + 1) + " has no name");
+      }
+      if (!seen.add(name)) {
+        throw new CorruptObjectException("the CSV header names column \"" + name + "\" twice");
+      }
+    }
+    return new ArrayList<>(names);
   }
 
   private Schema stringSchema() {

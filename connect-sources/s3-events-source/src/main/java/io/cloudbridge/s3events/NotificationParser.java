@@ -64,7 +64,14 @@ final class NotificationParser {
         throw new MalformedNotificationException("record without s3.bucket.name or s3.object.key");
       }
       JsonNode object = s3.path("object");
-      out.add(new ObjectEvent(bucket, URLDecoder.decode(rawKey, StandardCharsets.UTF_8), text(object, "versionId"),
+      String key;
+      try {
+        key = URLDecoder.decode(rawKey, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw new MalformedNotificationException("s3.object.key " + rawKey + " is not form-encoded as S3 sends it: "
+            + e.getMessage());
+      }
+      out.add(new ObjectEvent(bucket, key, text(object, "versionId"),
           unquote(text(object, "eTag")), object.path("size").isNumber() ? object.get("size").asLong() : null,
           text(object, "sequencer"), eventName, text(r, "eventTime"),
           // eventName has no "s3:" prefix in notifications; accept it anyway.

@@ -122,7 +122,7 @@ final class ObjectOpener {
     return Compression.NONE;
   }
 
-  private static InputStream decompress(InputStream raw, Compression c) throws IOException {
+  static InputStream decompress(InputStream raw, Compression c) throws IOException {
     return switch (c) {
       case GZIP -> new GzipCompressorInputStream(new BufferedInputStream(raw, 64 * 1024), true);
       case ZSTD -> new BufferedInputStream(new ZstdCompressorInputStream(raw), 64 * 1024);

@@ -22,7 +22,6 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
@@ -88,8 +87,9 @@ public final class RowEncoder {
           } else {
             c.writer().write(out, c.number(), v);
           }
-        } catch (ClassCastException | DateTimeParseException | ArithmeticException | IllegalArgumentException e) {
-          // IllegalArgumentException: a NUMERIC or BIGNUMERIC out of range, a time out of its day
+        } catch (ClassCastException | java.time.DateTimeException | ArithmeticException | IllegalArgumentException e) {
+          // IllegalArgumentException: a NUMERIC or BIGNUMERIC out of range; DateTimeException: a time out of its
+          // day, a date-time out of Java's range, text that is no timestamp (all found by fuzzing)
           throw new DataException("column " + c.name() + ": " + e.getMessage(), e);
         } catch (DataException e) {
           throw e.getMessage().startsWith("column ") ? e : new DataException("column " + c.name() + ": "
