@@ -64,9 +64,9 @@ final class ObjectNamer {
   }
 
   private static List<Part> parse(String template, ZoneId zone) {
-    if (template.indexOf('\r') >= 0 || template.indexOf('\n') >= 0) {
-      throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "GCS object names cannot hold a carriage return or"
-          + " line feed");
+    if (template.chars().anyMatch(Character::isISOControl)) {
+      throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "control characters (line feeds, tabs, …) do not"
+          + " belong in GCS object names");
     }
     List<Part> parts = new ArrayList<>();
     Matcher m = VARIABLE.matcher(template);
