@@ -246,7 +246,9 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
       DateTimeFormatter f;
       try {
         f = DateTimeFormatter.ofPattern(ref.substring(5));
-      } catch (IllegalArgumentException | ClassCastException e) { // the latter: the JDK, on some padded patterns
+        f.format(ZonedDateTime.now(zone)); // a pad too narrow for today's values fails here, not on every record
+      } catch (IllegalArgumentException | ClassCastException | java.time.DateTimeException e) {
+        // ClassCastException: the JDK's pattern parser, on some padded patterns (found by fuzzing)
         throw new ConfigException(setting, ref, "not a time pattern: " + e.getMessage());
       }
       return (out, r, t) -> {
@@ -372,6 +374,9 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
       return record;
     } catch (DataException e) {
       throw new DataException(Records.describe(record) + ": " + e.getMessage(), e);
+    } catch (java.time.DateTimeException e) {
+      // a pattern that cannot print this time (e.g. a pad narrower than the year; found by fuzzing)
+      throw new DataException(Records.describe(record) + ": the time cannot be printed: " + e.getMessage(), e);
     }
     if (buckets > 0) {
       key = Integer.toString(Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % buckets);

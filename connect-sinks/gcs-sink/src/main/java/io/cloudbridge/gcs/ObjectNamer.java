@@ -115,9 +115,10 @@ final class ObjectNamer {
               + " {{timestamp:yyyy}}");
         }
         try {
-          return new Part(Kind.TIMESTAMP, null, false,
-              DateTimeFormatter.ofPattern(arg.substring(1)).withZone(zone), null);
-        } catch (IllegalArgumentException | ClassCastException e) {
+          DateTimeFormatter time = DateTimeFormatter.ofPattern(arg.substring(1)).withZone(zone);
+          time.format(Instant.now()); // a pad too narrow for today's values fails here, not on every record
+          return new Part(Kind.TIMESTAMP, null, false, time, null);
+        } catch (IllegalArgumentException | ClassCastException | java.time.DateTimeException e) {
           // The JDK's pattern parser throws ClassCastException on some padded patterns (found by fuzzing).
           throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "bad time pattern " + arg.substring(1) + ": "
               + e.getMessage());
@@ -154,7 +155,7 @@ final class ObjectNamer {
             : record.kafkaPartition().toString());
         case START_OFFSET -> b.append(OFFSET_MARK).append(p.padded ? '1' : '0');
         case END_OFFSET -> b.append(END_MARK).append(p.padded ? '1' : '0');
-        case TIMESTAMP -> b.append(p.time.format(Instant.ofEpochMilli(time(record, wallClockMillis))));
+        case TIMESTAMP -> b.append(formatTime(p.time, time(record, wallClockMillis), record));
         case VALUE -> b.append(nameSafe(field(record.value(), p.path, record, "value")));
         case KEY -> b.append(nameSafe(field(record.key(), p.path, record, "key")));
         case HEADER -> b.append(nameSafe(header(record, p.path[0])));
@@ -179,6 +180,15 @@ final class ObjectNamer {
     }
     if (shortest.equals(".") || shortest.equals("..") || shortest.startsWith(".well-known/acme-challenge/")) {
       throw new DataException(RecordWriter.describe(record) + ": GCS refuses the object name " + shortest);
+    }
+  }
+
+  private static String formatTime(DateTimeFormatter format, long millis, SinkRecord record) {
+    try {
+      return format.format(Instant.ofEpochMilli(millis));
+    } catch (java.time.DateTimeException e) {
+      throw new DataException(RecordWriter.describe(record) + ": its time cannot be printed for the object name: "
+          + e.getMessage(), e);
     }
   }
 
