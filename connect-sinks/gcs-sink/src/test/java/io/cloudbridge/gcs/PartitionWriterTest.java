@@ -2,6 +2,7 @@ package io.cloudbridge.gcs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -167,6 +168,10 @@ class PartitionWriterTest {
     }).hasMessageContaining("503").hasMessageContaining("Finalizing gs://lake/type=");
     long committed = first.committable();
     assertThat(committed).isEqualTo(0);
+    // The upload threads finalize the group's objects side by side: the failure is reported while the other two
+    // may still be finishing, as they would after a crash. Wait for them rather than race them.
+    await("the group's two other objects").atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> gcs.objectNames("lake").stream().filter(n -> !n.startsWith("_cloudbridge/")).count() >= 2);
     assertThat(gcs.objectNames("lake")).filteredOn(n -> !n.startsWith("_cloudbridge/")).hasSize(2);
     assertThat(gcs.objectNames("lake")).contains("_cloudbridge/test/actions/3/00000000000000000000.json");
     first.abandon();
