@@ -41,7 +41,10 @@ final class ConnectRest {
 
   /** The first failure of the connector or one of its tasks (state and trace), or null when none failed. */
   String failure(String name) throws IOException, InterruptedException {
-    JsonNode s = status(name);
+    return failure(name, status(name));
+  }
+
+  private static String failure(String name, JsonNode s) {
     if (s == null) {
       return null;
     }
@@ -60,11 +63,11 @@ final class ConnectRest {
   void awaitRunning(String name, Duration timeout) throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
-      String failed = failure(name);
+      JsonNode s = status(name);
+      String failed = failure(name, s);
       if (failed != null) {
         throw new IllegalStateException(failed);
       }
-      JsonNode s = status(name);
       if (s != null && s.path("connector").path("state").asText().equals("RUNNING") && s.path("tasks").size() > 0) {
         boolean all = true;
         for (JsonNode t : s.path("tasks")) {

@@ -219,9 +219,6 @@ final class DemoClients implements AutoCloseable {
 
   /** Source rows the table holds exactly, less the rows it holds that the source no longer has. */
   private long matching(Map<Long, String> source, String table) {
-    if (bigQuery.getTable(TableId.of(DATASET, table)) == null) {
-      return 0;
-    }
     long matched = 0;
     long extra = 0;
     for (Map<String, String> row : rows(table)) {
@@ -237,10 +234,14 @@ final class DemoClients implements AutoCloseable {
     return Math.max(0, matched - extra);
   }
 
-  /** Every row of a table (tabledata.list), top-level columns as BigQuery's text. */
+  /** Every row of a table (tabledata.list), top-level columns as BigQuery's text; none while it does not exist. */
   List<Map<String, String>> rows(String table) {
-    Schema schema = bigQuery.getTable(TableId.of(DATASET, table)).<StandardTableDefinition>getDefinition().getSchema();
     List<Map<String, String>> out = new ArrayList<>();
+    Table t = bigQuery.getTable(TableId.of(DATASET, table));
+    if (t == null) {
+      return out; // not created yet
+    }
+    Schema schema = t.<StandardTableDefinition>getDefinition().getSchema();
     for (FieldValueList row : bigQuery.listTableData(TableId.of(DATASET, table), schema).iterateAll()) {
       Map<String, String> m = new HashMap<>();
       for (int i = 0; i < schema.getFields().size(); i++) {
