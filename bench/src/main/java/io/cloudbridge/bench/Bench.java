@@ -9,7 +9,8 @@ import java.util.List;
  * the packaged plugins, and prints each scenario's figures next to its baseline from the same run.
  *
  * <p>Usage: {@code bin/cloudbridge-bench [scenario ...]} with {@code -Dbench.records=N} (default 100000) and
- * {@code -Dbench.warmup=N} (records of the unreported warm-up runs, default 5000).
+ * {@code -Dbench.warmup=N} (records of the unreported warm-up runs, default 5000). {@code bin/cloudbridge-bench soak}
+ * runs the soak scenario ({@link Soak}) alone.
  */
 public final class Bench {
 
@@ -24,6 +25,10 @@ public final class Bench {
     int records = Integer.getInteger("bench.records", 100_000);
     Path plugins = Path.of(System.getProperty("bench.plugins", "bench/target/plugins"));
     List<String> wanted = List.of(args);
+    if (wanted.equals(List.of("soak"))) {
+      Soak.run(plugins);
+      System.exit(0);
+    }
     ConnectCluster.Builder builder = ConnectCluster.builder().workers(1).pluginPath(plugins)
         .workerProperty("value.converter", "org.apache.kafka.connect.storage.StringConverter");
     // -Dbench.worker.<property>=<value> sets a worker property, e.g. -Dbench.worker.producer.linger.ms=5.

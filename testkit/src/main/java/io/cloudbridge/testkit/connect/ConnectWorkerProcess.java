@@ -113,6 +113,11 @@ public final class ConnectWorkerProcess implements AutoCloseable {
     return restUrl;
   }
 
+  /** The worker JVM's process id (for /proc figures). */
+  public long pid() {
+    return process.pid();
+  }
+
   public Path log() {
     return log;
   }
