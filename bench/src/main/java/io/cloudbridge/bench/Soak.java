@@ -33,8 +33,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * The soak scenario ({@code bin/cloudbridge-bench soak}): reference pipelines 1 and 2 from config-examples on one
  * Connect worker process, fed at a steady rate for {@code bench.soak.minutes} (default 30). Each interval it prints
  * the worker JVM's heap after every GC cycle in it (from the worker's GC log), its thread count and open files (from
- * /proc), and the throughput of the interval: Kafka offsets and BigQuery rows per second next to the rate
- * fed (the baseline; Kafka's figure is end offsets, so it includes the transactions' commit markers). The broker and the stand-ins run in this JVM, so the worker's figures are the connectors' alone.
+ * /proc), and the throughput of the interval: Kafka offsets and BigQuery rows per second next to the rate fed
+ * (the baseline; Kafka's figure is end offsets, so it includes the transactions' commit markers). The broker and
+ * the stand-ins run in this JVM, so the worker's figures are the connectors' alone.
  *
  * <p>Bounds, checked at the end (a third of the run is the warm-up and reference window): the highest heap after GC
  * of the last sixth is at most that of the second sixth plus {@code bench.soak.heap.growth.mib} (64); threads grow
