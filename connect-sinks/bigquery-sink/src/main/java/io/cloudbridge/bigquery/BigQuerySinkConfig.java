@@ -1,19 +1,20 @@
 package io.cloudbridge.bigquery;
 
+import com.google.api.gax.retrying.RetrySettings;
 import io.cloudbridge.bigquery.rows.RowEncoder;
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.config.HttpUrl;
-import com.google.api.gax.retrying.RetrySettings;
+import io.cloudbridge.common.config.PlaintextEndpoints;
 import io.cloudbridge.common.gcp.GcpConfig;
 import io.cloudbridge.common.gcp.GcpRetry;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -155,6 +156,8 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public BigQuerySinkConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
     gcp = new GcpConfig(this);
+    PlaintextEndpoints.require(this, ENDPOINT);
+    PlaintextEndpoints.requireGrpc(this, STORAGE_ENDPOINT, STORAGE_PLAINTEXT);
     GcpRetry.check(this, RETRY_PREFIX);
     if (mode() == Mode.EXACTLY_ONCE && getString(KAFKA_BOOTSTRAP).isBlank()) {
       throw new ConfigException(KAFKA_BOOTSTRAP, "", "exactly_once reads the offsets it saved with the consumer"

@@ -113,7 +113,9 @@ public class BigQuerySinkTask extends SinkTask {
       exactlyOnce = new ExactlyOnce(config, writeClient, context, this::rowsOfTopic, new PartitionStream.Hooks() {
         @Override
         public void sent(Batch batch) {
-          BigQuerySinkTask.this.sent(batch);
+          // Metrics only: each partition's stream keeps its own requests until BigQuery answers them. (Queuing
+          // them in pending too, which only at_least_once drains, kept every request of the task's life.)
+          track(batch);
         }
 
         @Override
