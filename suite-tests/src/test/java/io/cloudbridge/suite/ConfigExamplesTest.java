@@ -66,6 +66,33 @@ class ConfigExamplesTest {
         }
         assertThat(problems).as("validation errors of the examples").isEmpty();
         assertThat(validated).as("examples validated (all but Debezium's source)").isEqualTo(examples.size() - 1);
+
+        // The same examples pointed at plain-http emulators on another host: each such endpoint is refused, by name.
+        int refused = 0;
+        for (Path example : examples) {
+          Map<String, String> config = new ObjectMapper().readValue(example.toFile(), new TypeReference<>() {});
+          if (!config.get("connector.class").startsWith("io.cloudbridge.")) {
+            continue;
+          }
+          config.putIfAbsent("name", example.getFileName().toString().replace(".json", ""));
+          StandIns.point(config, sqs, s3, gcs, bigQuery);
+          List<String> elsewhere = new ArrayList<>();
+          for (String key : List.of("aws.endpoint.override", "s3.endpoint.override", "gcs.endpoint.override",
+              "bigquery.endpoint.override", "bigquery.storage.endpoint.override")) {
+            if (config.containsKey(key)) {
+              config.put(key, key.startsWith("bigquery.storage") ? "emulators.internal.example:9060"
+                  : "http://emulators.internal.example:4566");
+              elsewhere.add(key);
+            }
+          }
+          ConfigInfos result = connect.embedded().validateConnectorConfig(config.get("connector.class"), config);
+          List<String> refusedKeys = result.values().stream().map(ConfigInfo::configValue)
+              .filter(v -> v.errors().stream().anyMatch(e -> e.contains("endpoint.plaintext.allowed=true")))
+              .map(v -> v.name()).toList();
+          assertThat(refusedKeys).as(example.getFileName().toString()).isNotEmpty().isSubsetOf(elsewhere);
+          refused++;
+        }
+        assertThat(refused).isEqualTo(validated);
       } finally {
         connect.close();
       }

@@ -19,4 +19,17 @@ class LogCaptureTest {
       assertThat(logs.lines()).noneMatch(l -> l.contains("after close"));
     }
   }
+
+  @Test
+  void capturesTheNamedLoggersDownToTheGivenLevelInLog4jAndJavaUtilLogging() {
+    try (LogCapture logs = new LogCapture(org.apache.logging.log4j.Level.TRACE, "io.cloudbridge", "com.google")) {
+      LoggerFactory.getLogger("io.cloudbridge.sqs.Reader").trace("polled {}", 3);
+      LoggerFactory.getLogger("org.apache.kafka.clients.Other").debug("not captured");
+      java.util.logging.Logger.getLogger("com.google.cloud.storage.Http").finest("fine detail");
+      java.util.logging.Logger.getLogger("org.other.Jul").fine("not captured either");
+      assertThat(logs.lines()).contains("io.cloudbridge.sqs.Reader polled 3", "com.google.cloud.storage.Http fine detail")
+          .noneMatch(l -> l.contains("not captured"));
+    }
+    assertThat(java.util.logging.Logger.getLogger("com.google").getLevel()).isNull();
+  }
 }

@@ -1,6 +1,7 @@
 package io.cloudbridge.common.aws;
 
 import io.cloudbridge.common.config.HttpUrl;
+import io.cloudbridge.common.config.PlaintextEndpoints;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -79,7 +80,7 @@ public final class AwsConfig {
   /** Adds the AWS keys to a connector's ConfigDef. */
   public static ConfigDef addTo(ConfigDef def) {
     int order = 0;
-    return def
+    def
         .define(REGION, Type.STRING, "", new Matching(REGION_FORMAT, "an AWS region such as eu-west-1"),
             Importance.HIGH, REGION_DOC, GROUP, ++order, Width.SHORT, "Region")
         .define(ENDPOINT, Type.STRING, "", new HttpUrl(), Importance.LOW, ENDPOINT_DOC, GROUP, ++order, Width.LONG,
@@ -105,6 +106,7 @@ public final class AwsConfig {
             Width.MEDIUM, "Role session name", new CredentialsRecommender())
         .define(STS_ENDPOINT, Type.STRING, "", new HttpUrl(), Importance.LOW, STS_ENDPOINT_DOC, GROUP, ++order,
             Width.LONG, "STS endpoint", new CredentialsRecommender());
+    return PlaintextEndpoints.define(def, GROUP, ++order);
   }
 
   private static String[] values() {
@@ -142,6 +144,7 @@ public final class AwsConfig {
 
   /** The same checks for a task's start, where there is no ConfigValue map: throws ConfigException. */
   public void validate() {
+    PlaintextEndpoints.require(config, ENDPOINT, STS_ENDPOINT);
     switch (credentialsSource()) {
       case PROFILE -> requireSet(PROFILE, profileName());
       case STATIC -> {

@@ -4,6 +4,7 @@ import com.google.auth.Credentials;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.NoCredentials;
 import io.cloudbridge.common.config.EnumChoice;
+import io.cloudbridge.common.config.PlaintextEndpoints;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +52,7 @@ public final class GcpConfig {
   /** Adds the Google Cloud keys to a connector's ConfigDef. */
   public static ConfigDef addTo(ConfigDef def) {
     int order = 0;
-    return def
+    def
         .define(PROJECT, Type.STRING, "", Importance.MEDIUM, "Google Cloud project. Empty: the credentials' project"
             + " (or GOOGLE_CLOUD_PROJECT).", GROUP, ++order, Width.MEDIUM, "Project")
         .define(CREDENTIALS, Type.STRING, "default", EnumChoice.of(CredentialsSource.values()), Importance.HIGH,
@@ -68,6 +69,7 @@ public final class GcpConfig {
         .define(CREDENTIALS_FILE, Type.STRING, "", Importance.MEDIUM, "Path of a service-account key or credential"
             + " configuration file on every worker, with " + CREDENTIALS + "=file.", GROUP, ++order, Width.LONG,
             "Credentials file", new SourceRecommender());
+    return PlaintextEndpoints.define(def, GROUP, ++order);
   }
 
   /** Cross-key checks for {@code Connector.validate()}, attached to the key a user must fix. */

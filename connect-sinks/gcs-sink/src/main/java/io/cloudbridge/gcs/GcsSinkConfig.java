@@ -1,8 +1,9 @@
 package io.cloudbridge.gcs;
 
+import com.google.api.gax.retrying.RetrySettings;
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.config.HttpUrl;
-import com.google.api.gax.retrying.RetrySettings;
+import io.cloudbridge.common.config.PlaintextEndpoints;
 import io.cloudbridge.common.gcp.GcpConfig;
 import io.cloudbridge.common.gcp.GcpRetry;
 import java.net.URI;
@@ -11,11 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -203,6 +204,7 @@ public final class GcsSinkConfig extends AbstractConfig {
   public GcsSinkConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
     gcp = new GcpConfig(this);
+    PlaintextEndpoints.require(this, ENDPOINT);
     flushSize = getInt(FLUSH_SIZE);
     maxBytes = getLong(MAX_BYTES);
     rotateInterval = getLong(ROTATE_INTERVAL);

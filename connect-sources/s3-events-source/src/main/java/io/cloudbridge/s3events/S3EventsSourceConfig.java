@@ -3,6 +3,7 @@ package io.cloudbridge.s3events;
 import io.cloudbridge.common.aws.AwsConfig;
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.config.HttpUrl;
+import io.cloudbridge.common.config.PlaintextEndpoints;
 import io.cloudbridge.common.sqs.SqsQueueConfig;
 import java.net.URI;
 import java.util.List;
@@ -11,11 +12,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -165,6 +166,7 @@ public final class S3EventsSourceConfig extends AbstractConfig {
   public S3EventsSourceConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
     queue = SqsQueueConfig.settings(this);
+    PlaintextEndpoints.require(this, AwsConfig.ENDPOINT, AwsConfig.STS_ENDPOINT, S3_ENDPOINT);
     keySource = EnumChoice.parse(KeySource.class, getString(KEY_SOURCE));
     batchRecords = getInt(BATCH_RECORDS);
     maxUnacknowledged = getInt(MAX_UNACKNOWLEDGED);

@@ -2,13 +2,14 @@ package io.cloudbridge.sqs;
 
 import io.cloudbridge.common.aws.AwsConfig;
 import io.cloudbridge.common.config.EnumChoice;
+import io.cloudbridge.common.config.PlaintextEndpoints;
 import io.cloudbridge.common.sqs.SqsQueueConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /** Configuration of the SQS source: the queue, how it is read, how bodies become records, and AWS access. */
@@ -83,6 +84,7 @@ public final class SqsSourceConfig extends AbstractConfig {
   public SqsSourceConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
     queue = SqsQueueConfig.settings(this);
+    PlaintextEndpoints.require(this, AwsConfig.ENDPOINT, AwsConfig.STS_ENDPOINT);
     if (malformedPolicy() == MalformedPolicy.DEAD_LETTER && deadLetterTopic().isEmpty()) {
       throw new ConfigException(DEAD_LETTER_TOPIC, "", "required with malformed.policy=dead_letter");
     }

@@ -30,6 +30,8 @@ public final class FaultProxy implements AutoCloseable {
   private final URI target;
   private final ServerSocket server;
   private final HttpFaults faults = new HttpFaults();
+  private final java.util.List<String> responses = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile boolean recording;
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "fault-proxy");
     t.setDaemon(true);
@@ -57,6 +59,17 @@ public final class FaultProxy implements AutoCloseable {
 
   public HttpFaults faults() {
     return faults;
+  }
+
+  /** From now on keeps every response (status line, headers, body) it passes back, for {@link #responses()}. */
+  public FaultProxy recordResponses() {
+    recording = true;
+    return this;
+  }
+
+  /** The responses recorded so far, as ISO-8859-1 text. */
+  public java.util.List<String> responses() {
+    return java.util.List.copyOf(responses);
   }
 
   private void accept() {
@@ -118,7 +131,13 @@ public final class FaultProxy implements AutoCloseable {
       out.write(upstreamHead.toString().getBytes(StandardCharsets.ISO_8859_1));
       out.write(body);
       out.flush();
-      upstream.getInputStream().transferTo(toClient);
+      if (recording) {
+        byte[] response = upstream.getInputStream().readAllBytes();
+        responses.add(new String(response, StandardCharsets.ISO_8859_1));
+        toClient.write(response);
+      } else {
+        upstream.getInputStream().transferTo(toClient);
+      }
     }
   }
 
