@@ -75,7 +75,8 @@ public final class LogCapture implements AutoCloseable {
 
   private static java.util.logging.Level julLevel(Level level) {
     if (level.isLessSpecificThan(Level.TRACE)) {
-      return java.util.logging.Level.ALL;
+      // TRACE is FINEST, as Log4j's JUL bridge maps them; ALL is below every named level.
+      return level == Level.ALL ? java.util.logging.Level.ALL : java.util.logging.Level.FINEST;
     }
     if (level.isLessSpecificThan(Level.DEBUG)) {
       return java.util.logging.Level.FINE;
