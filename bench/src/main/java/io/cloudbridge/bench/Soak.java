@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,12 +61,7 @@ final class Soak {
 
   private void soak(Path plugins) throws Exception {
     Path dir = Files.createTempDirectory("cloudbridge-soak");
-    Properties broker = new Properties();
-    broker.put("transaction.state.log.replication.factor", "1");
-    broker.put("transaction.state.log.min.isr", "1");
-    broker.put("auto.create.topics.enable", "false");
-    EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, broker);
-    kafka.start();
+    EmbeddedKafkaCluster kafka = ReferencePipelines.startKafka();
     Path gcLog = dir.resolve("worker-gc.log");
     ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
     try (SqsServer sqs = SqsServer.start(); S3Server s3 = S3Server.inMemory();

@@ -21,7 +21,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
@@ -57,12 +56,7 @@ class ChaosTest {
 
   @Test
   void noRecordIsLostAndNoneDuplicatedWhereExactlyOnceWhileFaultsHitThePipelines(@TempDir Path dir) throws Exception {
-    Properties broker = new Properties();
-    broker.put("transaction.state.log.replication.factor", "1");
-    broker.put("transaction.state.log.min.isr", "1");
-    broker.put("auto.create.topics.enable", "false");
-    EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, broker);
-    kafka.start();
+    EmbeddedKafkaCluster kafka = ReferencePipelines.startKafka();
     List<ConnectWorkerProcess> workers = new CopyOnWriteArrayList<>();
     try (SqsServer sqs = SqsServer.start(); S3Server s3 = S3Server.inMemory(); GcsStandIn gcs = GcsStandIn.inMemory();
          BigQueryStandIn bigQuery = BigQueryStandIn.start(); FaultProxy sqsProxy = FaultProxy.to(sqs.endpoint().uri());

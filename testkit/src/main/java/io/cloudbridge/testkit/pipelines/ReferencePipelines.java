@@ -41,6 +41,20 @@ public final class ReferencePipelines {
 
   private ReferencePipelines() {}
 
+  /**
+   * A started single-broker Kafka for the pipelines' worker processes: transactions possible on one broker (pipeline
+   * 2's source is exactly once), and no topic created by a client's metadata request (as in production clusters).
+   */
+  public static org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster startKafka() {
+    java.util.Properties broker = new java.util.Properties();
+    broker.put("transaction.state.log.replication.factor", "1");
+    broker.put("transaction.state.log.min.isr", "1");
+    broker.put("auto.create.topics.enable", "false");
+    var kafka = new org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster(1, broker);
+    kafka.start();
+    return kafka;
+  }
+
   /** Connector name (the file name) → config, for each example file of the pipelines named, in file order. */
   public static Map<String, Map<String, String>> load(Path examples, String... pipelines) {
     Map<String, Map<String, String>> out = new LinkedHashMap<>();
