@@ -166,7 +166,7 @@ public final class S3EventsSourceConfig extends AbstractConfig {
   public S3EventsSourceConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
     queue = SqsQueueConfig.settings(this);
-    PlaintextEndpoints.require(this, AwsConfig.ENDPOINT, AwsConfig.STS_ENDPOINT, S3_ENDPOINT);
+    PlaintextEndpoints.require(this, S3_ENDPOINT); // the SQS and STS endpoints: AwsConfig.validate()
     keySource = EnumChoice.parse(KeySource.class, getString(KEY_SOURCE));
     batchRecords = getInt(BATCH_RECORDS);
     maxUnacknowledged = getInt(MAX_UNACKNOWLEDGED);

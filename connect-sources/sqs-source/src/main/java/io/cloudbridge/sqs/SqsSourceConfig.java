@@ -2,7 +2,6 @@ package io.cloudbridge.sqs;
 
 import io.cloudbridge.common.aws.AwsConfig;
 import io.cloudbridge.common.config.EnumChoice;
-import io.cloudbridge.common.config.PlaintextEndpoints;
 import io.cloudbridge.common.sqs.SqsQueueConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -84,7 +83,6 @@ public final class SqsSourceConfig extends AbstractConfig {
   public SqsSourceConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
     queue = SqsQueueConfig.settings(this);
-    PlaintextEndpoints.require(this, AwsConfig.ENDPOINT, AwsConfig.STS_ENDPOINT);
     if (malformedPolicy() == MalformedPolicy.DEAD_LETTER && deadLetterTopic().isEmpty()) {
       throw new ConfigException(DEAD_LETTER_TOPIC, "", "required with malformed.policy=dead_letter");
     }
