@@ -2,6 +2,7 @@ package io.cloudbridge.smt;
 
 import io.cloudbridge.common.PluginVersion;
 import io.cloudbridge.common.config.EnumChoice;
+import io.cloudbridge.common.config.TimePatterns;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -74,7 +76,9 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
   public static final ConfigDef CONFIG_DEF = new ConfigDef()
       .define(TEMPLATE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
           "The key to build: text with ${value.<path>}, ${key}, ${key.<path>}, ${header.<name>}, ${topic},"
-              + " ${partition} and ${time:<pattern>} (java.time DateTimeFormatter, e.g. yyyy, MM, dd, HH).")
+              + " ${partition} and ${time:<pattern>} (java.time DateTimeFormatter, e.g. yyyy, MM, dd, HH; week-based"
+              + " letters Y w W e c, F and B are refused: they print differently per locale or Java version; names of"
+              + " months and days print in English).")
       .define(TOPIC_TEMPLATE, Type.STRING, "", Importance.MEDIUM,
           "When set, the record's new topic, from the same references (e.g. ${topic}-${time:yyyy-MM}).")
       .define(TIMESTAMP_SOURCE, Type.STRING, "record", EnumChoice.of(TimestampSource.values()), Importance.MEDIUM,
@@ -85,7 +89,7 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
       .define(TIMESTAMP_UNIT, Type.STRING, "milliseconds", EnumChoice.of(Unit.values()), Importance.LOW,
           "Unit of a numeric timestamp field since the epoch.")
       .define(TIMESTAMP_PATTERN, Type.STRING, "", Importance.LOW,
-          "Pattern of a text timestamp field (DateTimeFormatter); empty for ISO-8601 (with offset, Z, or local"
+          "Pattern of a text timestamp field (DateTimeFormatter, English month and day names); empty for ISO-8601 (with offset, Z, or local"
               + " in " + TIMEZONE + ").")
       .define(TIMEZONE, Type.STRING, "UTC", (name, value) -> {
         try {
@@ -169,7 +173,7 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
     unit = EnumChoice.parse(Unit.class, c.getString(TIMESTAMP_UNIT));
     try {
       timestampPattern = c.getString(TIMESTAMP_PATTERN).isEmpty() ? null
-          : DateTimeFormatter.ofPattern(c.getString(TIMESTAMP_PATTERN)).withZone(zone);
+          : DateTimeFormatter.ofPattern(c.getString(TIMESTAMP_PATTERN), Locale.US).withZone(zone);
     } catch (IllegalArgumentException | ClassCastException e) { // the JDK throws the latter on some padded patterns
       throw new ConfigException(TIMESTAMP_PATTERN, c.getString(TIMESTAMP_PATTERN), e.getMessage());
     }
@@ -198,7 +202,7 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
         return new Reference("header", null, ref);
       }
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(setting, ref, e.getMessage());
+      throw new ConfigException(setting, ref, "not a usable time pattern: " + e.getMessage());
     }
     throw new ConfigException(setting, ref, "a reference is key, key.<path>, value.<path>, header.<name>, topic,"
         + " partition or time:<pattern>");
@@ -245,17 +249,25 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
     if (ref.startsWith("time:")) {
       DateTimeFormatter f;
       try {
-        f = DateTimeFormatter.ofPattern(ref.substring(5));
-        f.format(ZonedDateTime.now(zone)); // a pad too narrow for today's values fails here, not on every record
-      } catch (IllegalArgumentException | ClassCastException | java.time.DateTimeException e) {
-        // ClassCastException: the JDK's pattern parser, on some padded patterns (found by fuzzing)
-        throw new ConfigException(setting, ref, "not a time pattern: " + e.getMessage());
+        f = TimePatterns.compile(ref.substring(5));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(setting, ref, "not a usable time pattern: " + e.getMessage());
       }
       return (out, r, t) -> {
-        if (t[0] == null) {
-          t[0] = time(r).atZone(zone);
+        String printed;
+        try {
+          if (t[0] == null) {
+            t[0] = time(r).atZone(zone);
+          }
+          printed = f.format(t[0]);
+        } catch (DataException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // DateTimeException: a time beyond the zone's range, or one the pattern's pads cannot hold (a year far from
+          // now); anything else the JDK's printers throw for one time must fail this record, not the task
+          throw new DataException("the record's time cannot be printed with ${" + ref + "}: " + e.getMessage(), e);
         }
-        out.append(f.format(t[0]));
+        out.append(printed);
       };
     }
     Reference reference = reference(setting, ref);
@@ -374,9 +386,6 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
       return record;
     } catch (DataException e) {
       throw new DataException(Records.describe(record) + ": " + e.getMessage(), e);
-    } catch (java.time.DateTimeException e) {
-      // a pattern that cannot print this time (e.g. a pad narrower than the year; found by fuzzing)
-      throw new DataException(Records.describe(record) + ": the time cannot be printed: " + e.getMessage(), e);
     }
     if (buckets > 0) {
       key = Integer.toString(Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % buckets);

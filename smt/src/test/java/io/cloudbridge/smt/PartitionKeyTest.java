@@ -146,11 +146,26 @@ class PartitionKeyTest {
   }
 
   @Test
+  void aTimeThePatternCannotPrintFailsTheRecordNamingIt() {
+    PartitionKey<SinkRecord> t = transform(Map.of("template", "${time:ppppyyyy}"));
+    assertThat(t.apply(record(event("a", "b"), Instant.parse("2026-11-22T10:15:00Z").toEpochMilli())).headers()
+        .lastWithName("partition_key").value()).isEqualTo("2026");
+    long year12000 = Instant.parse("+12000-01-01T00:00:00Z").toEpochMilli();
+    assertThatThrownBy(() -> t.apply(record(event("a", "b"), year12000))).isInstanceOf(DataException.class)
+        .hasMessageContaining("events").hasMessageContaining("${time:ppppyyyy}");
+  }
+
+  @Test
   void templatesThatCannotWorkAreRefused() {
     assertThatThrownBy(() -> transform(Map.of("template", "${value.a"))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("not closed");
     assertThatThrownBy(() -> transform(Map.of("template", "${nope}"))).hasMessageContaining("a reference is");
     assertThatThrownBy(() -> transform(Map.of("template", "${time:yyyy-qqqqqq}"))).hasMessageContaining("pattern");
+    assertThatThrownBy(() -> transform(Map.of("template", "dt=${time:YYYYYYYYYYYYYYYYYyyyy--dd}")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'Y' is a week-based field");
+    assertThatThrownBy(() -> transform(Map.of("template", "${time:ww}"))).hasMessageContaining("locale");
+    assertThatThrownBy(() -> transform(Map.of("template", "${time:nnnnnnnnnnnnnnnnnnnnn}")))
+        .hasMessageContaining("21 'n' in a row");
     assertThatThrownBy(() -> transform(Map.of("template", "x", "timezone", "Mars/Olympus")))
         .hasMessageContaining("time zone");
     assertThatThrownBy(() -> transform(Map.of("template", "x", "timestamp.source", "field")))

@@ -119,7 +119,9 @@ public final class GcsSinkConfig extends AbstractConfig {
                 + " {{start_offset:padding=true}} pad with zeros to 10 and 20 digits. {{end_offset}} (may be padded"
                 + " too) is the offset of the object's last record; such objects are written under " + MARKER_PREFIX
                 + " first and copied to their name when they are complete. {{timestamp:<pattern>}} formats"
-                + " the time chosen by " + TIMESTAMP_SOURCE + " with a java.time pattern, e.g. yyyy, MM, dd, HH."
+                + " the time chosen by " + TIMESTAMP_SOURCE + " with a java.time pattern, e.g. yyyy, MM, dd, HH (week-based letters Y w W e c, F and B are"
+                + " refused: they print differently per locale or Java version; names of months and days print in"
+                + " English)."
                 + " {{value.<path>}}, {{key}}, {{key.<path>}} and {{header.<name>}} insert a field, the key, or a"
                 + " header (e.g. one set by a transform). Example: content_type={{value.content_type}}/"
                 + "dt={{timestamp:yyyy-MM-dd}}/{{topic}}+{{partition}}+{{start_offset}}.",

@@ -1,5 +1,6 @@
 package io.cloudbridge.gcs;
 
+import io.cloudbridge.common.config.TimePatterns;
 import io.cloudbridge.gcs.GcsSinkConfig.TimestampSource;
 import io.cloudbridge.gcs.format.RecordWriter;
 import java.time.Instant;
@@ -115,11 +116,8 @@ final class ObjectNamer {
               + " {{timestamp:yyyy}}");
         }
         try {
-          DateTimeFormatter time = DateTimeFormatter.ofPattern(arg.substring(1)).withZone(zone);
-          time.format(Instant.now()); // a pad too narrow for today's values fails here, not on every record
-          return new Part(Kind.TIMESTAMP, null, false, time, null);
-        } catch (IllegalArgumentException | ClassCastException | java.time.DateTimeException e) {
-          // The JDK's pattern parser throws ClassCastException on some padded patterns (found by fuzzing).
+          return new Part(Kind.TIMESTAMP, null, false, TimePatterns.compile(arg.substring(1)).withZone(zone), null);
+        } catch (IllegalArgumentException e) {
           throw new ConfigException(GcsSinkConfig.TEMPLATE, template, "bad time pattern " + arg.substring(1) + ": "
               + e.getMessage());
         }
@@ -186,7 +184,9 @@ final class ObjectNamer {
   private static String formatTime(DateTimeFormatter format, long millis, SinkRecord record) {
     try {
       return format.format(Instant.ofEpochMilli(millis));
-    } catch (java.time.DateTimeException e) {
+    } catch (RuntimeException e) {
+      // DateTimeException: a time the pattern's pads cannot hold (a year far from now); anything else the JDK's
+      // printers throw for one time must fail this record, not the task
       throw new DataException(RecordWriter.describe(record) + ": its time cannot be printed for the object name: "
           + e.getMessage(), e);
     }

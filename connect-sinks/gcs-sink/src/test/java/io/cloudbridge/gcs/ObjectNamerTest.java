@@ -88,6 +88,26 @@ class ObjectNamerTest {
   }
 
   @Test
+  void timePatternsThatCannotPrintTheSameEverywhereAreRefusedAtConfigTime() {
+    // found by fuzzing: the JDK cannot print a week-based year wider than 10 letters
+    assertThatThrownBy(() -> namer("{{topic}}/{{partition}}/{{timestamp:YYYYYYYYYYYYYYYYYyyyy--dd}}/{{start_offset}}",
+        Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("file.name.template")
+        .hasMessageContaining("'Y' is a week-based field");
+    assertThatThrownBy(() -> namer("{{topic}}/{{partition}}/{{timestamp:yyyyyyyyyyyy}}/{{start_offset}}", Map.of()))
+        .hasMessageContaining("12 'y' in a row");
+  }
+
+  @Test
+  void aRecordTimeThePatternCannotPrintFailsTheRecordNotTheTask() {
+    ObjectNamer n = namer("{{topic}}/{{partition}}/{{timestamp:ppppyyyy}}/{{start_offset}}", Map.of());
+    assertThat(n.name(n.groupKey(record(Instant.parse("2026-11-22T23:30:00Z").toEpochMilli()), 0), 7))
+        .isEqualTo("actions/12/2026/7.jsonl.gz");
+    long year12000 = Instant.parse("+12000-01-01T00:00:00Z").toEpochMilli();
+    assertThatThrownBy(() -> n.groupKey(record(year12000), 0)).isInstanceOf(DataException.class)
+        .hasMessageContaining("actions/12@4711").hasMessageContaining("cannot be printed");
+  }
+
+  @Test
   void theEndOffsetIsRenderedOnceKnownAndAsAnUnderscoreBefore() {
     ObjectNamer n = namer("{{topic}}/{{partition}}/{{start_offset:padding=true}}-{{end_offset:padding=true}}", Map.of());
     assertThat(n.hasEndOffset()).isTrue();
