@@ -1,5 +1,6 @@
 package io.cloudbridge.s3events;
 
+import io.cloudbridge.common.config.RecordTimestamps;
 import io.cloudbridge.common.config.TopicTemplate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -9,10 +10,13 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.ConnectHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Kafka records of an object: topic (fixed or from the bucket and key), key (object key, a field of
- * the value, or none), the event time as timestamp, and headers naming where the record came from.
+ * the value, or none), the timestamp (the producer's unless timestamp.source=event_time), and headers naming where
+ * the record came from.
  */
 final class RecordBuilder {
 
@@ -25,6 +29,7 @@ final class RecordBuilder {
   static final String H_EVENT_TIME = "s3.event.time";
 
   private static final long MAX_CLOCK_SKEW_MILLIS = 5 * 60_000L;
+  private static final Logger LOG = LoggerFactory.getLogger(RecordBuilder.class);
 
   private final S3EventsSourceConfig config;
   private final TopicTemplate topic;
@@ -36,6 +41,8 @@ final class RecordBuilder {
   private final boolean hIndex;
   private final boolean hLine;
   private final boolean hEventTime;
+  private final boolean eventTimestamps;
+  private final RecordTimestamps timestamps;
   private String lastEventTime;
   private Long lastEventMillis;
 
@@ -51,6 +58,8 @@ final class RecordBuilder {
     hIndex = wanted.contains("record.index");
     hLine = wanted.contains("line");
     hEventTime = wanted.contains("event.time");
+    eventTimestamps = config.timestampSource() == S3EventsSourceConfig.TimestampSource.EVENT_TIME;
+    timestamps = new RecordTimestamps(config.timestampWarnAgeMillis(), LOG);
   }
 
   /** The topic of an object's records. */
@@ -76,7 +85,7 @@ final class RecordBuilder {
   ObjectRecord record(NotificationHold hold, ObjectEvent e, String topic, Map<String, ?> partition,
       Map<String, ?> offset, long index, RecordReader.Parsed parsed) {
     return new ObjectRecord(hold, partition, offset, topic, Schema.OPTIONAL_STRING_SCHEMA, key(e, parsed.value()),
-        parsed.schema(), parsed.value(), eventMillis(e), headers(e, index, parsed.line(), false));
+        parsed.schema(), parsed.value(), timestamp(e, topic), headers(e, index, parsed.line(), false));
   }
 
   /** A dead-letter record: the raw bytes when there are some, and headers saying what failed and why. */
@@ -87,7 +96,13 @@ final class RecordBuilder {
     h.addString("cloudbridge.error.kind", kind);
     h.addString("cloudbridge.error.reason", reason);
     return new ObjectRecord(hold, partition, offset, config.deadLetterTopic(), Schema.OPTIONAL_STRING_SCHEMA,
-        e.key(), Schema.OPTIONAL_BYTES_SCHEMA, raw, eventMillis(e), h);
+        e.key(), Schema.OPTIONAL_BYTES_SCHEMA, raw, timestamp(e, config.deadLetterTopic()), h);
+  }
+
+  /** The Kafka timestamp: null (the producer's time) unless timestamp.source=event_time. */
+  private Long timestamp(ObjectEvent e, String topic) {
+    return eventTimestamps ? timestamps.check(eventMillis(e), topic, "a record of s3://" + e.bucket() + "/" + e.key())
+        : null;
   }
 
   private Object key(ObjectEvent e, Object value) {

@@ -3,6 +3,7 @@ package io.cloudbridge.s3events;
 import io.cloudbridge.common.aws.AwsConfig;
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.config.HttpUrl;
+import io.cloudbridge.common.config.RecordTimestamps;
 import io.cloudbridge.common.config.PlaintextEndpoints;
 import io.cloudbridge.common.sqs.SqsQueueConfig;
 import java.net.URI;
@@ -46,6 +47,7 @@ public final class S3EventsSourceConfig extends AbstractConfig {
   public static final String MAX_RECORD_BYTES = "max.record.bytes";
   public static final String MAX_UNACKNOWLEDGED = "max.unacknowledged.records";
   public static final String HEADERS = "record.headers";
+  public static final String TIMESTAMP_SOURCE = "timestamp.source";
   public static final String MISSING_POLICY = "errors.missing.object.policy";
   public static final String ACCESS_POLICY = "errors.access.denied.policy";
   public static final String CORRUPT_POLICY = "errors.corrupt.object.policy";
@@ -60,6 +62,9 @@ public final class S3EventsSourceConfig extends AbstractConfig {
 
   /** Whether CSV fields stay strings or become numbers and booleans where they read as such. */
   public enum CsvTypes { STRING, INFERRED }
+
+  /** The records' Kafka timestamp: the producer's (when written) or the notification's event time. */
+  public enum TimestampSource { PRODUCE_TIME, EVENT_TIME }
 
   /** What the record key is. */
   public enum KeySource { OBJECT_KEY, FIELD, NONE }
@@ -78,7 +83,7 @@ public final class S3EventsSourceConfig extends AbstractConfig {
     int r = 0;
     int e = 0;
     String policies = EnumChoice.of(ErrorPolicy.values()).toString();
-    return SqsQueueConfig.addTo(new ConfigDef(), 1, 100,
+    ConfigDef def = SqsQueueConfig.addTo(new ConfigDef(), 1, 100,
             "A held notification is small; its objects are read one at a time, in the order received.")
         .define(S3_ENDPOINT, Type.STRING, "", new HttpUrl(), Importance.LOW,
             "S3 endpoint to call instead of the AWS one, e.g. a VPC endpoint or an S3-compatible server."
@@ -124,11 +129,23 @@ public final class S3EventsSourceConfig extends AbstractConfig {
             Width.MEDIUM, "Key field path")
         .define(HEADERS, Type.LIST, "bucket,key,version.id,etag,record.index,event.time",
             ConfigDef.ValidList.in(HEADER_NAMES.toArray(new String[0])), Importance.LOW,
-            "Which headers name where each record came from (each as s3.<name>): " + String.join(", ", HEADER_NAMES)
-                + " (the line number in the object, for line formats). Empty for none: for short log lines the"
-                + " headers can be larger than the line, and they cost the worker CPU. Dead-letter records always"
-                + " carry them all.", RECORD_GROUP, ++r, Width.LONG, "Record headers",
+            "Which headers name where each record came from, each as s3.<name>: bucket, key, version.id and etag"
+                + " of the object; record.index, the record's position in the object (0 = first); line, the line"
+                + " number in the object where the record starts (line formats only); event.time, the notification's"
+                + " eventTime as S3 gives it (ISO-8601). Empty for none: for short log lines the headers can be"
+                + " larger than the line, and they cost the worker CPU. Dead-letter records always carry them all.",
+            RECORD_GROUP, ++r, Width.LONG, "Record headers",
             new HeaderRecommender())
+        .define(TIMESTAMP_SOURCE, Type.STRING, "produce_time", EnumChoice.of(TimestampSource.values()),
+            Importance.MEDIUM,
+            "The records' Kafka timestamp (dead letters too). produce_time: left to the producer (the time the"
+                + " record is written); the notification's eventTime stays in the s3.event.time header. event_time:"
+                + " the notification's eventTime. Warning: time-based retention deletes records by timestamp, so with"
+                + " event_time, a backlog or a backfill of objects older than the topic's retention.ms (7 days by"
+                + " default) is deleted at the broker's next retention check, possibly before anyone reads it.",
+            RECORD_GROUP, ++r, Width.SHORT, "Timestamp");
+    RecordTimestamps.addWarnAge(def, RECORD_GROUP, ++r, TIMESTAMP_SOURCE);
+    return def
         .define(BATCH_RECORDS, Type.INT, 2_000, Range.between(1, 100_000), Importance.LOW,
             "Most records one poll returns (with exactly-once, one transaction).", RECORD_GROUP, ++r, Width.SHORT,
             "Records per poll")
@@ -228,6 +245,14 @@ public final class S3EventsSourceConfig extends AbstractConfig {
 
   public String topic() {
     return getString(TOPIC);
+  }
+
+  public TimestampSource timestampSource() {
+    return EnumChoice.parse(TimestampSource.class, getString(TIMESTAMP_SOURCE));
+  }
+
+  public long timestampWarnAgeMillis() {
+    return getLong(RecordTimestamps.WARN_AGE);
   }
 
   public KeySource keySource() {

@@ -317,8 +317,9 @@ public class S3EventsSourceTask extends SourceTask {
     ObjectRecord record = builder.record(r.pending.hold(), r.pending.event(), r.topic, r.partition, offset,
         r.lookaheadIndex, p);
     emit(out, record);
-    if (record.timestamp() != null) {
-      lagMillis.set(System.currentTimeMillis() - record.timestamp());
+    Long eventMillis = builder.eventMillis(r.pending.event());
+    if (eventMillis != null) {
+      lagMillis.set(System.currentTimeMillis() - eventMillis);
     }
   }
 

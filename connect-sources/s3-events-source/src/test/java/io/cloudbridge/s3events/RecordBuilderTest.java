@@ -39,7 +39,7 @@ class RecordBuilderTest {
     ObjectRecord byField = builder("t", "field", "attributes.service")
         .record(null, EVENT, "t", Map.of(), Map.of(), 6, parsed);
     assertThat(byField.key()).isEqualTo("checkout");
-    assertThat(byField.timestamp()).isEqualTo(java.time.Instant.parse(EVENT.eventTime()).toEpochMilli());
+    assertThat(byField.timestamp()).as("the producer's, by default").isNull();
     assertThat(byField.headers().lastWithName("s3.record.index").value()).isEqualTo(6L);
     assertThat(byField.headers().lastWithName("s3.line")).as("not among the default record.headers").isNull();
     assertThat(byField.headers().lastWithName("s3.key").value()).isEqualTo(EVENT.key());
@@ -65,6 +65,24 @@ class RecordBuilderTest {
         parsed).headers()).isEmpty();
     props.put("record.headers", "key,sequencer");
     assertThatThrownBy(() -> new S3EventsSourceConfig(props)).hasMessageContaining("record.headers");
+  }
+
+  @Test
+  void theEventTimeIsTheTimestampOfRecordsAndDeadLettersOnlyWhenAskedFor() {
+    Map<String, String> props = new HashMap<>(Map.of("sqs.queue.name", "q", "topic", "t", "errors.dead.letter.topic",
+        "dlq"));
+    RecordBuilder byDefault = new RecordBuilder(new S3EventsSourceConfig(props));
+    RecordReader.Parsed parsed = new RecordReader.Parsed(Schema.STRING_SCHEMA, "line", 3, -1);
+    assertThat(byDefault.deadLetter(null, EVENT, Map.of(), Map.of(), 2, 3, "bad-record", "why", new byte[0])
+        .timestamp()).isNull();
+    assertThat(byDefault.record(null, EVENT, "t", Map.of(), Map.of(), 2, parsed).headers()
+        .lastWithName("s3.event.time").value()).isEqualTo(EVENT.eventTime());
+    props.put("timestamp.source", "event_time");
+    RecordBuilder byEventTime = new RecordBuilder(new S3EventsSourceConfig(props));
+    long eventMillis = java.time.Instant.parse(EVENT.eventTime()).toEpochMilli();
+    assertThat(byEventTime.record(null, EVENT, "t", Map.of(), Map.of(), 2, parsed).timestamp()).isEqualTo(eventMillis);
+    assertThat(byEventTime.deadLetter(null, EVENT, Map.of(), Map.of(), 2, 3, "bad-record", "why", new byte[0])
+        .timestamp()).isEqualTo(eventMillis);
   }
 
   @Test

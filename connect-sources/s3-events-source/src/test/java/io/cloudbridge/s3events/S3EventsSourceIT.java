@@ -66,6 +66,8 @@ class S3EventsSourceIT {
         .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
         .workerProperty("value.converter.schemas.enable", "false")
         .workerProperty("value.converter.decimal.format", "NUMERIC")
+        // Time-based retention (7 days, the default) checked every half second, so that a test sees it act.
+        .brokerProperty("log.retention.check.interval.ms", "500")
         .start();
   }
 
@@ -175,7 +177,7 @@ class S3EventsSourceIT {
       assertThat(header(r, "s3.etag")).isEqualTo(etags.get(key));
       assertThat(header(r, "s3.event.time"))
           .startsWith(Notifications.EVENT_TIME.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace("Z", ""));
-      assertThat(r.timestamp()).isBetween(Notifications.EVENT_TIME.toEpochMilli() - 1000, Notifications.EVENT_TIME.toEpochMilli());
+      assertThat(r.timestamp()).as("the producer's time").isGreaterThan(Notifications.EVENT_TIME.toEpochMilli());
       numbersByObject.computeIfAbsent(key, k -> new ArrayList<>()).add(v.get("n").asLong());
       assertThat(header(r, "s3.record.index")).isNotNull();
     }
@@ -417,6 +419,46 @@ class S3EventsSourceIT {
     await("replays handled").atMost(Duration.ofSeconds(30)).until(() -> sqsServer.messagesLeft(url) == 0);
     assertThat(all("dups")).hasSize(105);
     connect.deleteConnector("dups");
+  }
+
+  @Test
+  void aBacklogOfWeekOldNotificationsAndItsDeadLettersOutliveRetentionChecks() throws Exception {
+    // Objects created 8 days ago, notified then, read now (a backlog, or a queue the connector starts on late).
+    s3.createBucket(r -> r.bucket("backlog"));
+    String url = sqsServer.createQueue("backlog", Map.of());
+    java.time.Instant created = java.time.Instant.now().minus(Duration.ofDays(8)).truncatedTo(
+        java.time.temporal.ChronoUnit.SECONDS);
+    for (int i = 0; i < 3; i++) {
+      String key = "dt=old/archive-" + i + ".jsonl";
+      byte[] lines = (new String(jsonLines(key, 0, 4), StandardCharsets.UTF_8) + (i == 2 ? "{\"broken\n" : ""))
+          .getBytes(StandardCharsets.UTF_8);
+      notify(url, io.cloudbridge.testkit.aws.S3Notifications.s3("ObjectCreated:Put", "backlog", key,
+          put("backlog", key, lines), lines.length, sequencer(), created));
+    }
+    Map<String, String> c = config(url, "backlog", "jsonl");
+    c.put("errors.bad.record.policy", "dead_letter");
+    c.put("errors.dead.letter.topic", "backlog-dlq");
+    long before = System.currentTimeMillis();
+    connect.configureConnector("backlog", c);
+    try (io.cloudbridge.testkit.connect.RetentionChecks retention =
+             new io.cloudbridge.testkit.connect.RetentionChecks(connect.bootstrapServers())) {
+      await("the backlog read").atMost(Duration.ofSeconds(60)).until(() -> sqsServer.messagesLeft(url) == 0);
+      retention.awaitChecks(3, Duration.ofSeconds(60));
+      assertThat(retention.earliest("backlog")).isZero();
+      assertThat(retention.earliest("backlog-dlq")).isZero();
+      List<ConsumerRecord<byte[], byte[]>> records = all("backlog");
+      assertThat(records).hasSize(12);
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        assertThat(r.timestamp()).isGreaterThanOrEqualTo(before);
+        assertThat(header(r, "s3.event.time")).startsWith(created.toString().replace("Z", ""));
+        assertThat(value(r).get("object").asText()).isEqualTo(header(r, "s3.key"));
+      }
+      List<ConsumerRecord<byte[], byte[]>> dlq = all("backlog-dlq");
+      assertThat(dlq).hasSize(1);
+      assertThat(dlq.get(0).timestamp()).isGreaterThanOrEqualTo(before);
+      assertThat(new String(value(dlq.get(0)).binaryValue(), StandardCharsets.UTF_8)).isEqualTo("{\"broken");
+    }
+    connect.deleteConnector("backlog");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.cloudbridge.sqs;
 
+import io.cloudbridge.common.config.RecordTimestamps;
 import io.cloudbridge.common.config.TopicTemplate;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,8 @@ import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -21,6 +24,9 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 final class RecordFactory {
 
   static final String MESSAGE_ID = "message.id";
+  /** The EventBridge event's 'time', as the event gives it. */
+  static final String H_EVENTBRIDGE_TIME = "eventbridge.time";
+  private static final Logger LOG = LoggerFactory.getLogger(RecordFactory.class);
   private static final long MAX_CLOCK_SKEW_MILLIS = 5 * 60_000L;
 
   private final SqsSourceConfig config;
@@ -28,6 +34,9 @@ final class RecordFactory {
   private final boolean fifo;
   private final String[] keyPath;
   private final TopicTemplate topic;
+  private final RecordTimestamps timestamps;
+  private final SqsSourceConfig.TimestampSource timestampSource;
+  private final boolean eventBridge;
 
   RecordFactory(SqsSourceConfig config, String queueUrl) {
     this.config = config;
@@ -35,22 +44,34 @@ final class RecordFactory {
     this.fifo = queueUrl.endsWith(".fifo");
     this.keyPath = config.keyPath().isEmpty() ? null : config.keyPath().split("\\.");
     this.topic = new TopicTemplate(config.topic());
+    this.timestamps = new RecordTimestamps(config.timestampWarnAgeMillis(), LOG);
+    this.timestampSource = config.timestampSource();
+    this.eventBridge = config.valueFormat() == SqsSourceConfig.ValueFormat.EVENTBRIDGE;
   }
 
   SourceRecord record(Message m, DecodedBody body) throws MalformedMessageException {
-    return new SourceRecord(partition, Map.of(MESSAGE_ID, m.messageId()), topic(body), null,
-        Schema.OPTIONAL_STRING_SCHEMA, key(m, body), body.schema(), body.value(), timestamp(m, body),
-        headers(m, body.snsAttributes()));
+    String topic = topic(body);
+    ConnectHeaders headers = headers(m, body.snsAttributes());
+    if (eventBridge && body.json().path("time").isTextual()) {
+      headers.addString(H_EVENTBRIDGE_TIME, body.json().get("time").asText());
+    }
+    return new SourceRecord(partition, Map.of(MESSAGE_ID, m.messageId()), topic, null,
+        Schema.OPTIONAL_STRING_SCHEMA, key(m, body), body.schema(), body.value(),
+        timestamps.check(timestamp(m, body), topic, "message " + m.messageId()), headers);
   }
 
-  /** The raw body of a message that could not be read, with headers saying why, for the dead-letter topic. */
+  /**
+   * The raw body of a message that could not be read, with headers saying why, for the dead-letter topic. Its
+   * timestamp is the producer's: a dead letter must outlive retention as long as any record (when SQS received the
+   * message is in sqs.sent.timestamp).
+   */
   SourceRecord deadLetter(Message m, String reason) {
     ConnectHeaders headers = headers(m, Map.of());
     headers.addString("cloudbridge.error.reason", reason);
     headers.addString("cloudbridge.error.queue", partition.get("queue"));
     return new SourceRecord(partition, Map.of(MESSAGE_ID, m.messageId()), config.deadLetterTopic(), null,
         Schema.OPTIONAL_STRING_SCHEMA, m.messageId(), Schema.BYTES_SCHEMA, m.body().getBytes(StandardCharsets.UTF_8),
-        sentTimestamp(m), headers);
+        null, headers);
   }
 
   private String topic(DecodedBody body) throws MalformedMessageException {
@@ -82,12 +103,16 @@ final class RecordFactory {
   }
 
   /**
-   * The event's own time when it has one that is plausible: not after the message was sent (plus clock skew).
-   * A far-future time would be refused by the broker (log.message.timestamp.after.max.ms) and fail the task.
+   * Null (the producer's time) by default. With event_time, the event's own time when it has one that is plausible:
+   * not after the message was sent (plus clock skew); a far-future time would be refused by the broker
+   * (log.message.timestamp.after.max.ms) and fail the task.
    */
   private Long timestamp(Message m, DecodedBody body) {
+    if (timestampSource == SqsSourceConfig.TimestampSource.PRODUCE_TIME) {
+      return null;
+    }
     Long sent = sentTimestamp(m);
-    if (config.timestampSource() == SqsSourceConfig.TimestampSource.EVENT_TIME && body.json() != null
+    if (timestampSource == SqsSourceConfig.TimestampSource.EVENT_TIME && body.json() != null
         && body.json().path("time").isTextual()) {
       try {
         long eventTime = OffsetDateTime.parse(body.json().get("time").asText()).toInstant().toEpochMilli();

@@ -2,6 +2,7 @@ package io.cloudbridge.sqs;
 
 import io.cloudbridge.common.aws.AwsConfig;
 import io.cloudbridge.common.config.EnumChoice;
+import io.cloudbridge.common.config.RecordTimestamps;
 import io.cloudbridge.common.sqs.SqsQueueConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -32,7 +33,7 @@ public final class SqsSourceConfig extends AbstractConfig {
   public enum ValueFormat { EVENTBRIDGE, JSON, STRING, BYTES }
 
   /** Where the record timestamp comes from. */
-  public enum TimestampSource { EVENT_TIME, SENT_TIMESTAMP }
+  public enum TimestampSource { PRODUCE_TIME, EVENT_TIME, SENT_TIMESTAMP }
 
   /** What happens to a body the format cannot read. */
   public enum MalformedPolicy { FAIL, DEAD_LETTER, LEAVE }
@@ -42,7 +43,7 @@ public final class SqsSourceConfig extends AbstractConfig {
   private static ConfigDef definition() {
     int r = 0;
     int e = 0;
-    return SqsQueueConfig.addTo(new ConfigDef(), 2, 2_000,
+    ConfigDef def = SqsQueueConfig.addTo(new ConfigDef(), 2, 2_000,
             "Each held message keeps its body in memory until its record is acknowledged.")
         .define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
             "Kafka topic, or a template over top-level fields of the JSON body, e.g. events.${source}.${detail-type};"
@@ -65,9 +66,17 @@ public final class SqsSourceConfig extends AbstractConfig {
         .define(KEY_PATH, Type.STRING, "", Importance.MEDIUM,
             "Dotted path into the JSON body for the record key, e.g. id or detail.tenantId. Empty: the"
                 + " MessageGroupId on FIFO queues, no key on standard queues.", RECORD_GROUP, ++r, Width.MEDIUM, "Key path")
-        .define(TIMESTAMP_SOURCE, Type.STRING, "event_time", EnumChoice.of(TimestampSource.values()), Importance.LOW,
-            "event_time: the event's 'time' (ISO-8601) when there is one and it is not more than 5 minutes after"
-                + " the message was sent, else SentTimestamp; sent_timestamp: when SQS received the message.", RECORD_GROUP, ++r, Width.SHORT, "Timestamp")
+        .define(TIMESTAMP_SOURCE, Type.STRING, "produce_time", EnumChoice.of(TimestampSource.values()),
+            Importance.MEDIUM,
+            "The records' Kafka timestamp. produce_time: left to the producer (the time the record is written); the"
+                + " event's own time stays in the value and in the eventbridge.time header, when SQS received the"
+                + " message in sqs.sent.timestamp. event_time: the event's 'time' (ISO-8601) when there is one and it"
+                + " is not more than 5 minutes after the message was sent, else SentTimestamp; sent_timestamp: when SQS"
+                + " received the message. Warning: time-based retention deletes records by timestamp, so with the"
+                + " latter two, events older than the topic's retention.ms (7 days by default; SQS keeps messages up"
+                + " to 14) are deleted at the broker's next retention check, possibly before anyone reads them.",
+            RECORD_GROUP, ++r, Width.SHORT, "Timestamp");
+    return RecordTimestamps.addWarnAge(def, RECORD_GROUP, ++r, TIMESTAMP_SOURCE)
         .define(MALFORMED_POLICY, Type.STRING, "fail", EnumChoice.of(MalformedPolicy.values()), Importance.HIGH,
             "fail: the task fails naming the message; dead_letter: the raw body goes to malformed.dead.letter.topic"
                 + " with error headers and the message is deleted once that record is acknowledged; leave: the"
@@ -126,6 +135,10 @@ public final class SqsSourceConfig extends AbstractConfig {
 
   public TimestampSource timestampSource() {
     return EnumChoice.parse(TimestampSource.class, getString(TIMESTAMP_SOURCE));
+  }
+
+  public long timestampWarnAgeMillis() {
+    return getLong(RecordTimestamps.WARN_AGE);
   }
 
   public MalformedPolicy malformedPolicy() {

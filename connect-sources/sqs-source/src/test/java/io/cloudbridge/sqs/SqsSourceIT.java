@@ -44,6 +44,8 @@ class SqsSourceIT {
         .pluginPath(java.nio.file.Path.of(System.getProperty("cloudbridge.plugin.path")))
         .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
         .workerProperty("value.converter.schemas.enable", "false")
+        // Time-based retention (7 days, the default) checked every half second, so that a test sees it act.
+        .brokerProperty("log.retention.check.interval.ms", "500")
         .start();
   }
 
@@ -80,6 +82,7 @@ class SqsSourceIT {
     String url = sqsServer.createQueue("orders", Map.of());
     String topic = "orders-events";
     connect.createTopic(topic, 3);
+    long sentAt = System.currentTimeMillis();
     for (int i = 0; i < 30; i += 10) {
       List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
       for (int j = i; j < i + 10; j++) {
@@ -109,7 +112,10 @@ class SqsSourceIT {
     assertThat(value.get("detail_type").asText()).isEqualTo("Order Placed");
     assertThat(value.at("/detail/orderId").asText()).isEqualTo("o-7");
     assertThat(new String(seven.key(), StandardCharsets.UTF_8)).isEqualTo("t-1");
-    assertThat(seven.timestamp()).isEqualTo(EVENT_TIME.plusSeconds(7).toEpochMilli());
+    // The Kafka timestamp is the producer's, the event's own time is in the value and a header.
+    assertThat(seven.timestamp()).isBetween(sentAt, System.currentTimeMillis());
+    assertThat(value.get("time").asText()).isEqualTo(EVENT_TIME.plusSeconds(7).toString());
+    assertThat(header(seven, "eventbridge.time")).isEqualTo(EVENT_TIME.plusSeconds(7).toString());
     assertThat(header(seven, "origin")).isEqualTo("checkout");
     assertThat(header(seven, "attempt")).isEqualTo("3");
     assertThat(header(seven, "sqs.message.id")).isNotBlank();
@@ -181,13 +187,58 @@ class SqsSourceIT {
   }
 
   @Test
+  void eventsOlderThanTheTopicsRetentionOutliveRetentionChecksByDefault() throws Exception {
+    // An archive replay: events from 2015, on topics with the default retention (7 days).
+    String url = sqsServer.createQueue("replayed", Map.of());
+    String eventTimeUrl = sqsServer.createQueue("replayed-event-time", Map.of());
+    connect.createTopic("replayed-events", 1);
+    connect.createTopic("replayed-by-event-time", 1);
+    java.time.Instant at = java.time.Instant.parse("2015-03-01T10:00:00Z");
+    for (int i = 0; i < 5; i++) {
+      String body = event(i, "Order Placed").replace(EVENT_TIME.plusSeconds(i).toString(), at.plusSeconds(i).toString());
+      sqs.sendMessage(r -> r.queueUrl(url).messageBody(body));
+      sqs.sendMessage(r -> r.queueUrl(eventTimeUrl).messageBody(body));
+    }
+    long before = System.currentTimeMillis();
+    connect.configureConnector("replayed", connectorConfig(url, "replayed-events"));
+    Map<String, String> eventTime = connectorConfig(eventTimeUrl, "replayed-by-event-time");
+    eventTime.put("timestamp.source", "event_time");
+    connect.configureConnector("replayed-by-event-time", eventTime);
+    try (io.cloudbridge.testkit.connect.RetentionChecks retention =
+             new io.cloudbridge.testkit.connect.RetentionChecks(connect.bootstrapServers())) {
+      await("both connectors wrote their five events").atMost(Duration.ofSeconds(60))
+          .until(() -> retention.latest("replayed-events") == 5 && retention.latest("replayed-by-event-time") == 5);
+      retention.awaitChecks(3, Duration.ofSeconds(60));
+
+      assertThat(retention.earliest("replayed-events")).as("nothing deleted with the default timestamps").isZero();
+      Map<String, ConsumerRecord<byte[], byte[]>> byId = new LinkedHashMap<>();
+      for (ConsumerRecord<byte[], byte[]> r : connect.consume(5, Duration.ofSeconds(30), "replayed-events")) {
+        byId.put(JSON.readTree(r.value()).get("id").asText(), r);
+      }
+      assertThat(byId).hasSize(5);
+      for (int i = 0; i < 5; i++) {
+        ConsumerRecord<byte[], byte[]> r = byId.get("evt-" + i);
+        assertThat(r.timestamp()).isBetween(before, System.currentTimeMillis());
+        assertThat(JSON.readTree(r.value()).get("time").asText()).isEqualTo(at.plusSeconds(i).toString());
+        assertThat(header(r, "eventbridge.time")).isEqualTo(at.plusSeconds(i).toString());
+      }
+      // What the default prevents: stamped with their event time, the same events were deleted within seconds.
+      assertThat(retention.earliest("replayed-by-event-time")).isEqualTo(5);
+    }
+    connect.deleteConnector("replayed");
+    connect.deleteConnector("replayed-by-event-time");
+  }
+
+  @Test
   void aFutureEventTimeFallsBackToWhenSqsReceivedTheMessage() throws Exception {
     String url = sqsServer.createQueue("skewed", Map.of());
     connect.createTopic("skewed-events", 1);
     long before = System.currentTimeMillis();
     sqs.sendMessage(r -> r.queueUrl(url).messageBody(event(1, "Order Placed")
         .replace(EVENT_TIME.plusSeconds(1).toString(), "2999-01-01T00:00:00Z")));
-    connect.configureConnector("skewed", connectorConfig(url, "skewed-events"));
+    Map<String, String> config = connectorConfig(url, "skewed-events");
+    config.put("timestamp.source", "event_time");
+    connect.configureConnector("skewed", config);
 
     ConsumerRecord<byte[], byte[]> r = connect.consume(1, Duration.ofSeconds(60), "skewed-events").iterator().next();
     assertThat(r.timestamp()).isBetween(before - 1000, System.currentTimeMillis());
