@@ -91,13 +91,13 @@ public class PartitionKey<R extends ConnectRecord<R>> implements Transformation<
       .define(TIMESTAMP_PATTERN, Type.STRING, "", Importance.LOW,
           "Pattern of a text timestamp field (DateTimeFormatter, English month and day names); empty for ISO-8601 (with offset, Z, or local"
               + " in " + TIMEZONE + ").")
-      .define(TIMEZONE, Type.STRING, "UTC", (name, value) -> {
+      .define(TIMEZONE, Type.STRING, "UTC", ConfigDef.LambdaValidator.with((name, value) -> {
         try {
           ZoneId.of(value.toString());
         } catch (DateTimeException e) {
           throw new ConfigException(name, value, "not a time zone: " + e.getMessage());
         }
-      }, Importance.MEDIUM, "Time zone of the time units, e.g. UTC or Asia/Kathmandu.")
+      }, () -> "a time zone id, e.g. UTC or Asia/Kathmandu"), Importance.MEDIUM, "Time zone of the time units, e.g. UTC or Asia/Kathmandu.")
       .define(TARGET, Type.STRING, "header", EnumChoice.of(Target.values()), Importance.HIGH,
           "Where the built key goes: key (a string key), key_struct (a struct key with one field, "
               + TARGET_NAME + "), header (" + TARGET_NAME + "), or value_field (a top-level field " + TARGET_NAME

@@ -60,7 +60,7 @@ public class UserAgent<R extends ConnectRecord<R>> implements Transformation<R>,
   /** The output fields and the Yauaa fields they need. */
   enum Output {
     AGENT_NAME("AgentName"), AGENT_VERSION("AgentVersion"), OS_NAME("OperatingSystemName"),
-    OS_VERSION("OperatingSystemVersion"), DEVICE_CLASS("DeviceClass"), DEVICE_BRAND("DeviceBrand"),
+    OS_VERSION("OperatingSystemVersion"), DEVICE_CLASS("DeviceClass", "AgentClass"), DEVICE_BRAND("DeviceBrand"),
     LAYOUT_ENGINE("LayoutEngineName"), IS_BOT("DeviceClass", "AgentClass");
 
     final String[] yauaa;
@@ -84,11 +84,8 @@ public class UserAgent<R extends ConnectRecord<R>> implements Transformation<R>,
           "Path of the User-Agent text in the value (dots between names, \\. for a dot in a name).")
       .define(OUTPUT_FIELD, Type.STRING, "user_agent_parsed", new ConfigDef.NonEmptyString(), Importance.HIGH,
           "Top-level value field the parsed struct (or map) goes to; added to the schema.")
-      .define(FIELDS, Type.LIST, String.join(",", EnumChoice.names(List.of(Output.values()))), (name, value) -> {
-        for (Object v : (List<?>) value) {
-          EnumChoice.of(Output.values()).ensureValid(name, v.toString());
-        }
-      }, Importance.MEDIUM, "Which fields to compute: agent_name, agent_version, os_name, os_version, device_class,"
+      .define(FIELDS, Type.LIST, String.join(",", EnumChoice.names(List.of(Output.values()))), EnumChoice.listOf(Output.values()),
+          Importance.MEDIUM, "Which fields to compute: agent_name, agent_version, os_name, os_version, device_class,"
           + " device_brand, layout_engine, is_bot. Only these are computed.")
       .define(CACHE_SIZE, Type.INT, 10_000, ConfigDef.Range.atLeast(0), Importance.LOW,
           "Results kept for repeated User-Agents (per analyzer, shared by the transforms with the same fields).")
@@ -111,6 +108,8 @@ public class UserAgent<R extends ConnectRecord<R>> implements Transformation<R>,
 
   /** Analyzers by field set and settings, shared by every transform of this plugin in the worker. */
   private static final Map<List<Object>, Shared> ANALYZERS = new HashMap<>();
+  private static final java.util.Set<String> MOBILE_DEVICES = java.util.Set.of("Mobile", "Phone", "Tablet", "Watch",
+      "eReader", "Handheld Game Console");
 
   private static final class Shared {
     final UserAgentAnalyzer analyzer;
@@ -265,10 +264,9 @@ public class UserAgent<R extends ConnectRecord<R>> implements Transformation<R>,
     Map<String, Object> fields = new LinkedHashMap<>();
     for (Output o : outputs) {
       if (o == Output.IS_BOT) {
-        String device = result.getValue("DeviceClass");
-        String agent = result.getValue("AgentClass");
-        fields.put(o.column(), device.startsWith("Robot") || device.equals("Hacker") || agent.startsWith("Robot")
-            || agent.equals("Hacker"));
+        fields.put(o.column(), isBot(result));
+      } else if (o == Output.DEVICE_CLASS) {
+        fields.put(o.column(), deviceClass(result));
       } else {
         fields.put(o.column(), result.getValue(o.yauaa[0]));
       }
@@ -279,6 +277,27 @@ public class UserAgent<R extends ConnectRecord<R>> implements Transformation<R>,
     Struct s = new Struct(parsedSchema);
     fields.forEach(s::put);
     return s;
+  }
+
+  private static boolean isBot(nl.basjes.parse.useragent.UserAgent result) {
+    String device = result.getValue("DeviceClass");
+    String agent = result.getValue("AgentClass");
+    return device.startsWith("Robot") || device.equals("Hacker") || agent.startsWith("Robot") || agent.equals("Hacker");
+  }
+
+  /**
+   * Yauaa's DeviceClass, made consistent with the bot flag: Yauaa classes some robots by their agent alone (e.g.
+   * HeadlessChrome: AgentClass Robot, DeviceClass Desktop). Such a robot gets the device class Yauaa uses for robots
+   * that present themselves as a desktop ("Robot") or a mobile device ("Robot Mobile"), so that device_class and
+   * is_bot never disagree.
+   */
+  private static String deviceClass(nl.basjes.parse.useragent.UserAgent result) {
+    String device = result.getValue("DeviceClass");
+    if (!isBot(result) || device.startsWith("Robot") || device.equals("Hacker")) {
+      return device;
+    }
+    String agent = result.getValue("AgentClass");
+    return agent.equals("Robot Mobile") || MOBILE_DEVICES.contains(device) ? "Robot Mobile" : "Robot";
   }
 
   /** Client Hints of the record, by header name (Sec-CH-UA...), from headers or fields as configured. */

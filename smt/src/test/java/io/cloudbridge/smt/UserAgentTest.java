@@ -62,6 +62,22 @@ class UserAgentTest {
   }
 
   @Test
+  void headlessBrowsersAreBotsWithARobotDeviceClass() {
+    String headless = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+        + " HeadlessChrome/131.0.0.0 Safari/537.36";
+    // Yauaa: AgentClass Robot, DeviceClass Desktop; the transform makes the device class agree with the bot flag.
+    expect(headless, "Chrome", "Linux", "Robot", "Unknown", "Blink", true);
+    UserAgent<SinkRecord> deviceOnly = new UserAgent<>();
+    deviceOnly.configure(Map.of("fields", "device_class"));
+    try {
+      assertThat(((Struct) deviceOnly.apply(hit(headless)).value()).getStruct("user_agent_parsed")
+          .getString("device_class")).isEqualTo("Robot");
+    } finally {
+      deviceOnly.close();
+    }
+  }
+
+  @Test
   void browsersAppsAndBotsAreRecognised() {
     expect("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0"
         + " Safari/537.36", "Chrome", "Windows NT", "Desktop", "Unknown", "Blink", false);

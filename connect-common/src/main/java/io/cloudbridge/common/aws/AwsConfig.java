@@ -270,5 +270,10 @@ public final class AwsConfig {
         case ASSUME_ROLE -> !name.equals(PROFILE);
       };
     }
+
+    @Override
+    public String toString() {
+      return "the credentials providers, and the keys each one uses";
+    }
   }
 }

@@ -23,6 +23,16 @@ public final class EnumChoice implements ConfigDef.Validator {
     return new EnumChoice(values);
   }
 
+  /** A validator of a LIST setting each of whose items names one of {@code values}. */
+  public static ConfigDef.Validator listOf(Enum<?>[] values) {
+    EnumChoice each = of(values);
+    return ConfigDef.LambdaValidator.with((name, value) -> {
+      for (Object v : (List<?>) value) {
+        each.ensureValid(name, String.valueOf(v));
+      }
+    }, () -> "any of " + each);
+  }
+
   /** The constant a setting names; the setting was validated, so it is one of them. */
   public static <E extends Enum<E>> E parse(Class<E> type, String value) {
     return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));

@@ -31,14 +31,34 @@ public final class ConfigDocs {
     out.append("| Key | Type | Default | Valid values | Importance | Description |\n");
     out.append("|---|---|---|---|---|---|\n");
     for (ConfigDef.ConfigKey key : keys) {
+      if (key.recommender != null) {
+        readable(key.name, key.recommender);
+      }
       out.append("| `").append(key.name).append("` | ")
           .append(key.type.name().toLowerCase(Locale.ROOT)).append(" | ")
           .append(cell(defaultOf(key))).append(" | ")
-          .append(cell(key.validator == null ? "" : key.validator.toString())).append(" | ")
+          .append(cell(key.validator == null ? "" : readable(key.name, key.validator))).append(" | ")
           .append(key.importance.name().toLowerCase(Locale.ROOT)).append(" | ")
           .append(cell(key.documentation)).append(" |\n");
     }
     return out.toString();
+  }
+
+  /** Java's identity text ({@code Foo$$Lambda$694/0x...@45ffdcd5}, {@code Foo$Bar@6da023b5}). */
+  private static final java.util.regex.Pattern IDENTITY = java.util.regex.Pattern.compile(
+      ".*(\\$\\$Lambda|@\\p{XDigit}{4,}$).*");
+
+  /**
+   * What a validator or recommender says of itself; one that would print as Java's identity text (no toString of its
+   * own, or a lambda) fails the docs build, so that users never read such text.
+   */
+  static String readable(String key, Object validatorOrRecommender) {
+    String text = validatorOrRecommender.toString();
+    if (IDENTITY.matcher(text).matches()) {
+      throw new IllegalStateException("the validator or recommender of " + key + " has no readable description ("
+          + text + "): give it a toString, or wrap a lambda in ConfigDef.LambdaValidator.with");
+    }
+    return text;
   }
 
   private static String defaultOf(ConfigDef.ConfigKey key) {

@@ -160,5 +160,10 @@ public final class GcpConfig {
           || (name.equals(CREDENTIALS_JSON) && "json".equalsIgnoreCase(source.toString()))
           || (name.equals(CREDENTIALS_FILE) && "file".equalsIgnoreCase(source.toString()));
     }
+
+    @Override
+    public String toString() {
+      return "shown for the chosen credentials source";
+    }
   }
 }

@@ -73,13 +73,13 @@ public final class BigQuerySinkConfig extends AbstractConfig {
             "Table of a record: {{topic}} is its topic, {{1}} to {{9}} the groups of " + TABLE_REGEX + " in it;"
                 + " characters BigQuery table names do not take become '_'.", BQ_GROUP, ++b, Width.MEDIUM,
             "Table name")
-        .define(TABLE_REGEX, Type.STRING, "", (name, value) -> {
+        .define(TABLE_REGEX, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
           try {
             java.util.regex.Pattern.compile(value.toString());
           } catch (java.util.regex.PatternSyntaxException e) {
             throw new ConfigException(name, value, "not a regular expression: " + e.getDescription());
           }
-        }, Importance.LOW, "A regular expression every topic must match; its groups are {{1}} to {{9}} in "
+        }, () -> "empty, or a Java regular expression"), Importance.LOW, "A regular expression every topic must match; its groups are {{1}} to {{9}} in "
             + TABLE_TEMPLATE + " (e.g. 'shop\\.(\\w+)\\.(\\w+)' with template '{{2}}').", BQ_GROUP, ++b,
             Width.MEDIUM, "Table name regex")
         .define(ENDPOINT, Type.STRING, "", new HttpUrl(), Importance.LOW,
@@ -106,11 +106,8 @@ public final class BigQuerySinkConfig extends AbstractConfig {
             Importance.LOW, "What Decimal fields (and Debezium's VariableScaleDecimal) become: auto (NUMERIC when the"
                 + " scale is at most 9 and the stated precision leaves at most 29 integer digits, else BIGNUMERIC),"
                 + " numeric, or bignumeric.", TABLES_GROUP, ++t, Width.SHORT, "Decimal columns")
-        .define(KAFKA_COLUMNS, Type.LIST, "", (name, value) -> {
-          for (Object v : (List<?>) value) {
-            EnumChoice.of(AddedColumns.Kafka.values()).ensureValid(name, v.toString());
-          }
-        }, Importance.LOW, "Kafka metadata each row carries in columns of its own: any of topic, partition,"
+        .define(KAFKA_COLUMNS, Type.LIST, "", EnumChoice.listOf(AddedColumns.Kafka.values()),
+            Importance.LOW, "Kafka metadata each row carries in columns of its own: any of topic, partition,"
             + " offset, timestamp, key (columns _kafka_topic, _kafka_partition, _kafka_offset, _kafka_timestamp,"
             + " _kafka_key; a bytes key in base64).", TABLES_GROUP, ++t, Width.LONG, "Kafka metadata columns")
         .define(INSERT_TIME_COLUMN, Type.STRING, "", Importance.LOW,

@@ -349,6 +349,11 @@ public final class GcsSinkConfig extends AbstractConfig {
     public boolean visible(String name, Map<String, Object> parsed) {
       return true;
     }
+
+    @Override
+    public String toString() {
+      return "the compressions the output format supports";
+    }
   }
 
   /** A java.time zone id. */
@@ -360,6 +365,11 @@ public final class GcsSinkConfig extends AbstractConfig {
       } catch (RuntimeException e) {
         throw new ConfigException(name, value, "not a time zone id such as UTC or Europe/Paris");
       }
+    }
+
+    @Override
+    public String toString() {
+      return "a time zone id, e.g. UTC or Europe/Paris";
     }
   }
 }

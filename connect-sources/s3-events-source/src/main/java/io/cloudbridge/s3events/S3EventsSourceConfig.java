@@ -299,6 +299,11 @@ public final class S3EventsSourceConfig extends AbstractConfig {
     public boolean visible(String name, Map<String, Object> parsedConfig) {
       return true;
     }
+
+    @Override
+    public String toString() {
+      return "the provenance header names";
+    }
   }
 
   /** Empty, or a Java regular expression that compiles. */
