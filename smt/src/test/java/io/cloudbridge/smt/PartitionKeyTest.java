@@ -135,6 +135,12 @@ class PartitionKeyTest {
     t.configure(Map.of("template", "${time:yyyy}"));
     assertThatThrownBy(() -> t.apply(noTime)).hasMessageStartingWith("record src/0: ")
         .hasMessageContaining("no timestamp");
+    // As a source connector's transform sees it: no Kafka partition yet, so the source's partition and offset.
+    SourceRecord fromSqs = new SourceRecord(Map.of("queue", "https://sqs.eu-west-1.amazonaws.com/1/orders"),
+        Map.of("message.id", "9f1c-77"), "orders", null, null, "v");
+    assertThatThrownBy(() -> t.apply(fromSqs)).hasMessageStartingWith("record for topic orders from source partition"
+        + " {queue=https://sqs.eu-west-1.amazonaws.com/1/orders} at source offset {message.id=9f1c-77}: ")
+        .hasMessageNotContaining("null");
   }
 
   @Test

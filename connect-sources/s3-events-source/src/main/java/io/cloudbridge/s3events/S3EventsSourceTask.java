@@ -65,6 +65,7 @@ public class S3EventsSourceTask extends SourceTask {
   private Counter malformedNotifications;
   private Counter ignoredEvents;
   private Counter duplicates;
+  private Counter superseded;
   private Counter objectsRead;
   private Counter recordsProduced;
   private Counter recordsAcknowledged;
@@ -98,6 +99,9 @@ public class S3EventsSourceTask extends SourceTask {
         "Object events not read: not object-created, or the key does not pass the filters.");
     duplicates = metrics.counter("events-duplicate-total",
         "Object events for content already read (or older than it); the object was not read again.");
+    superseded = metrics.counter("events-superseded-total",
+        "Object events not read because the object's content changed since (its etag no longer matches); the"
+            + " notification of the new content is read instead.");
     objectsRead = metrics.counter("objects-read-total", "Objects read to the end.");
     Counter bytes = metrics.counter("bytes-read-total", "Bytes read from S3 (as stored, before decompression).");
     recordsProduced = metrics.counter("records-produced-total", "Records handed to Kafka Connect.");
@@ -248,7 +252,7 @@ public class S3EventsSourceTask extends SourceTask {
       } else if (status == 404) {
         objectFailed(r, "missing-object", errorsMissing, "not found (" + detail + ")", out);
       } else if (status == 412) {
-        duplicates.increment();
+        superseded.increment();
         log.info("Not reading {}: its content changed since the notification (etag {} no longer matches); the"
             + " notification of the new content will be read", e.describe(), e.etag());
         closeQuietly(r);

@@ -422,6 +422,29 @@ class S3EventsSourceIT {
   }
 
   @Test
+  void aNotificationWhoseObjectWasOverwrittenSinceIsSkippedAndCounted() throws Exception {
+    s3.createBucket(r -> r.bucket("overwritten"));
+    String url = sqsServer.createQueue("overwritten", Map.of());
+    String first = put("overwritten", "report.jsonl", jsonLines("first", 0, 3));
+    notify(url, Notifications.created("overwritten", "report.jsonl", first, sequencer()));
+    // Replaced before the connector read it: the first notification's etag no longer matches (S3 answers 412).
+    String second = put("overwritten", "report.jsonl", jsonLines("second", 0, 2));
+    notify(url, Notifications.created("overwritten", "report.jsonl", second, sequencer()));
+    connect.configureConnector("overwritten", config(url, "overwritten", "jsonl"));
+
+    await("both notifications handled").atMost(Duration.ofSeconds(60)).until(() -> sqsServer.messagesLeft(url) == 0);
+    List<String> read = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : all("overwritten")) {
+      read.add(value(r).get("object").asText() + "#" + value(r).get("n").asLong());
+      assertThat(header(r, "s3.etag")).isEqualTo(second);
+    }
+    assertThat(read).containsExactly("second#0", "second#1");
+    assertThat(PluginMetrics.task("overwritten", "events-superseded-total")).isEqualTo(1);
+    assertThat(PluginMetrics.task("overwritten", "events-duplicate-total")).isZero();
+    connect.deleteConnector("overwritten");
+  }
+
+  @Test
   void aBacklogOfWeekOldNotificationsAndItsDeadLettersOutliveRetentionChecks() throws Exception {
     // Objects created 8 days ago, notified then, read now (a backlog, or a queue the connector starts on late).
     s3.createBucket(r -> r.bucket("backlog"));

@@ -3,7 +3,6 @@ package io.cloudbridge.sqs;
 import io.cloudbridge.common.config.RecordTimestamps;
 import io.cloudbridge.common.config.TopicTemplate;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -61,7 +60,9 @@ final class RecordFactory {
   }
 
   /**
-   * The raw body of a message that could not be read, with headers saying why, for the dead-letter topic. Its
+   * The raw body of a message that could not be read, as a string (SQS bodies are always Unicode text: XML, JSON or
+   * plain text of the characters SQS allows, so a converter writes it as it was sent), with headers saying why, for
+   * the dead-letter topic. Its
    * timestamp is the producer's: a dead letter must outlive retention as long as any record (when SQS received the
    * message is in sqs.sent.timestamp).
    */
@@ -70,8 +71,7 @@ final class RecordFactory {
     headers.addString("cloudbridge.error.reason", reason);
     headers.addString("cloudbridge.error.queue", partition.get("queue"));
     return new SourceRecord(partition, Map.of(MESSAGE_ID, m.messageId()), config.deadLetterTopic(), null,
-        Schema.OPTIONAL_STRING_SCHEMA, m.messageId(), Schema.BYTES_SCHEMA, m.body().getBytes(StandardCharsets.UTF_8),
-        null, headers);
+        Schema.OPTIONAL_STRING_SCHEMA, m.messageId(), Schema.STRING_SCHEMA, m.body(), null, headers);
   }
 
   private String topic(DecodedBody body) throws MalformedMessageException {
