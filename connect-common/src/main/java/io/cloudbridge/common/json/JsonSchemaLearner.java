@@ -51,7 +51,7 @@ public final class JsonSchemaLearner {
       return size() > MAX_STREAMS;
     }
   };
-  private long changes;
+  private volatile long changes; // written by the task's thread, read by metrics
 
   /**
    * The stream's schema widened by {@code node} as far as it needs (the same instance when the document fits).

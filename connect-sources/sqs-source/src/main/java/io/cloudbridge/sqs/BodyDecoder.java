@@ -1,5 +1,6 @@
 package io.cloudbridge.sqs;
 
+import io.cloudbridge.common.json.JsonSchemaLearner;
 import io.cloudbridge.common.json.JsonValues;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
 
 /**
  * Reads an SQS message body into a record value: optionally unwraps an SNS notification (keeping its
@@ -30,6 +32,9 @@ final class BodyDecoder {
   private final boolean detailAsJsonString;
   private final boolean base64;
   private final boolean snsUnwrap;
+  private final JsonSchemaLearner learner = new JsonSchemaLearner();
+  /** The envelope schema around each detail schema the learner returned (the same instance while it fits). */
+  private final Map<Schema, Schema> envelopes = new java.util.IdentityHashMap<>();
 
   BodyDecoder(SqsSourceConfig.ValueFormat format, boolean schemas, boolean detailAsJsonString, boolean base64,
               boolean snsUnwrap) {
@@ -74,12 +79,21 @@ final class BodyDecoder {
     };
   }
 
-  private DecodedBody json(JsonNode node, Map<String, String> snsAttributes) {
+  private DecodedBody json(JsonNode node, Map<String, String> snsAttributes) throws MalformedMessageException {
     if (!schemas) {
       return new DecodedBody(null, JsonValues.schemaless(node), node, snsAttributes);
     }
-    Schema schema = JsonValues.inferSchema(node);
-    return new DecodedBody(schema, JsonValues.withSchema(node, schema), node, snsAttributes);
+    try {
+      Schema schema = learner.learn("", node);
+      return new DecodedBody(schema, JsonSchemaLearner.value(node, schema), node, snsAttributes);
+    } catch (DataException misfit) {
+      throw new MalformedMessageException(misfit.getMessage(), misfit);
+    }
+  }
+
+  /** How often a learned schema widened (the schema-changes-total metric). */
+  long schemaChanges() {
+    return learner.changes();
   }
 
   private DecodedBody eventBridge(JsonNode event, Map<String, String> snsAttributes) throws MalformedMessageException {
@@ -96,14 +110,53 @@ final class BodyDecoder {
     }
     if (!schemas) {
       @SuppressWarnings("unchecked")
-      Map<String, Object> value = (Map<String, Object>) JsonValues.schemaless(event);
+      Map<String, Object> parsed = (Map<String, Object>) JsonValues.schemaless(event);
+      // The envelope's field names are the same with and without schemas: detail_type, not the event's detail-type
+      // (so {{value.detail_type}} works either way); the detail keeps the event's own names.
+      Map<String, Object> value = new LinkedHashMap<>();
+      parsed.forEach((k, v) -> value.put(k.equals("detail-type") ? "detail_type" : k, v));
       if (detailAsJsonString) {
         value.put("detail", event.get("detail").toString());
       }
       return new DecodedBody(null, value, event, snsAttributes);
     }
-    Schema detailSchema = detailAsJsonString ? Schema.STRING_SCHEMA : JsonValues.inferSchema(event.get("detail"));
-    Schema schema = SchemaBuilder.struct().name("io.cloudbridge.sqs.EventBridgeEvent")
+    Schema detailSchema;
+    Object detail;
+    if (detailAsJsonString) {
+      detailSchema = Schema.STRING_SCHEMA;
+      detail = event.get("detail").toString();
+    } else {
+      try {
+        // One stream per source and detail-type: the key of an event's shape.
+        detailSchema = learner.learn(text(event, "source") + "\u0000" + text(event, "detail-type"), event.get("detail"));
+        detail = JsonSchemaLearner.value(event.get("detail"), detailSchema);
+      } catch (DataException misfit) {
+        throw new MalformedMessageException("detail: " + misfit.getMessage(), misfit);
+      }
+    }
+    Schema schema = envelopes.get(detailSchema);
+    if (schema == null) {
+      if (envelopes.size() >= 1_000) {
+        envelopes.clear(); // widened schemas leave old entries behind; rebuilding one is cheap
+      }
+      schema = envelope(detailSchema);
+      envelopes.put(detailSchema, schema);
+    }
+    Struct value = new Struct(schema)
+        .put("version", text(event, "version"))
+        .put("id", text(event, "id"))
+        .put("detail_type", text(event, "detail-type"))
+        .put("source", text(event, "source"))
+        .put("account", text(event, "account"))
+        .put("time", text(event, "time"))
+        .put("region", text(event, "region"))
+        .put("resources", resources(event))
+        .put("detail", detail);
+    return new DecodedBody(schema, value, event, snsAttributes);
+  }
+
+  private static Schema envelope(Schema detailSchema) {
+    return SchemaBuilder.struct().name("io.cloudbridge.sqs.EventBridgeEvent")
         .field("version", Schema.OPTIONAL_STRING_SCHEMA)
         .field("id", Schema.STRING_SCHEMA)
         .field("detail_type", Schema.STRING_SCHEMA)
@@ -114,18 +167,6 @@ final class BodyDecoder {
         .field("resources", SchemaBuilder.array(Schema.STRING_SCHEMA).optional().build())
         .field("detail", detailSchema)
         .build();
-    Struct value = new Struct(schema)
-        .put("version", text(event, "version"))
-        .put("id", text(event, "id"))
-        .put("detail_type", text(event, "detail-type"))
-        .put("source", text(event, "source"))
-        .put("account", text(event, "account"))
-        .put("time", text(event, "time"))
-        .put("region", text(event, "region"))
-        .put("resources", resources(event))
-        .put("detail", detailAsJsonString ? event.get("detail").toString()
-            : JsonValues.withSchema(event.get("detail"), detailSchema));
-    return new DecodedBody(schema, value, event, snsAttributes);
   }
 
   private static List<String> resources(JsonNode event) {

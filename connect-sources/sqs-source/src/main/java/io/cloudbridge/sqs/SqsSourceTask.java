@@ -58,6 +58,9 @@ public class SqsSourceTask extends SourceTask {
     decoder = new BodyDecoder(config.valueFormat(), config.schemas(), config.detailAsJson(), config.base64(),
         config.snsUnwrap());
     records = new RecordFactory(config, queueUrl);
+    metrics.gauge("schema-changes-total", "How often the schema learned for a stream of JSON bodies (per EventBridge"
+        + " source and detail-type) widened with a new field; rare once a stream's shapes are known.",
+        decoder::schemaChanges);
     log.info("Reading {} with {} receivers, at most {} messages in flight", queueUrl, config.queue().receivers(),
         config.queue().maxInFlight());
   }

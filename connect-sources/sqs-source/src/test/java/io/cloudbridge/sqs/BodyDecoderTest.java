@@ -48,9 +48,37 @@ class BodyDecoderTest {
     assertThat(detail.getString("note")).isEqualTo("grüße ✓");
     assertThat(detail.getFloat64("total")).isEqualTo(12.5);
     assertThat(detail.getBoolean("gift")).isFalse();
-    assertThat(detail.get("coupon")).isNull();
-    assertThat(((Struct) detail.getArray("items").get(0)).getInt64("qty")).isEqualTo(2L);
+    assertThat(detail.schema().field("coupon")).as("a null fixes no type").isNull();
+    assertThat(((Struct) detail.getArray("items").get(0)).getFloat64("qty")).isEqualTo(2.0);
     v.validate();
+  }
+
+  @Test
+  void aStreamOfDriftingEventsKeepsOneWideningSchemaPerSourceAndDetailType() throws Exception {
+    BodyDecoder d = decoder(SqsSourceConfig.ValueFormat.EVENTBRIDGE, true);
+    Struct first = (Struct) d.decode(ORDER_PLACED).value();
+    // the next order: the coupon filled in, an integral total, a line item with an optional field
+    Struct second = (Struct) d.decode(ORDER_PLACED.replace("\"total\":12.5", "\"total\":5000")
+        .replace("\"coupon\":null", "\"coupon\":\"XMAS\"")
+        .replace("{\"sku\":\"s1\",\"qty\":2}", "{\"sku\":\"s1\",\"qty\":2},{\"sku\":\"s2\",\"qty\":1,"
+            + "\"unitPrice\":999.5}")).value();
+    Struct third = (Struct) d.decode(ORDER_PLACED).value();
+    assertThat(second.getStruct("detail").getFloat64("total")).isEqualTo(5000.0);
+    assertThat(second.getStruct("detail").getString("coupon")).isEqualTo("XMAS");
+    assertThat(((Struct) second.getStruct("detail").getArray("items").get(1)).getFloat64("unitPrice"))
+        .isEqualTo(999.5);
+    assertThat(third.schema()).as("the widened schema stays").isSameAs(second.schema());
+    assertThat(third.getStruct("detail").getString("coupon")).isNull();
+    assertThat(first.schema().field("detail").schema().fields()).extracting(f -> f.name())
+        .isSubsetOf(second.schema().field("detail").schema().fields().stream().map(f -> f.name()).toList());
+    assertThat(d.schemaChanges()).isEqualTo(1);
+    // another detail-type is a stream of its own
+    assertThat(((Struct) d.decode(S3_OBJECT_CREATED).value()).getStruct("detail").getStruct("object")
+        .getFloat64("size")).isEqualTo(5.0);
+    assertThat(d.schemaChanges()).isEqualTo(1);
+    // a value that fits neither its learned type nor text is a malformed message naming the field
+    assertThatThrownBy(() -> d.decode(ORDER_PLACED.replace("\"total\":12.5", "\"total\":{\"amount\":1}")))
+        .isInstanceOf(MalformedMessageException.class).hasMessageContaining("field total was learned as FLOAT64");
   }
 
   @Test
@@ -73,7 +101,7 @@ class BodyDecoderTest {
     assertThat(schemaless.schema()).isNull();
     @SuppressWarnings("unchecked")
     Map<String, Object> map = (Map<String, Object>) schemaless.value();
-    assertThat(map).containsEntry("detail-type", "Order Placed");
+    assertThat(map).containsEntry("detail_type", "Order Placed").doesNotContainKey("detail-type");
     @SuppressWarnings("unchecked")
     Map<String, Object> detail = (Map<String, Object>) map.get("detail");
     assertThat(detail).containsEntry("orderId", "o-1").containsEntry("total", 12.5).containsEntry("gift", false)
@@ -94,7 +122,7 @@ class BodyDecoderTest {
   void base64BodiesAreDecodedFirst() throws Exception {
     String encoded = Base64.getEncoder().encodeToString("{\"a\":1}".getBytes(StandardCharsets.UTF_8));
     DecodedBody body = new BodyDecoder(SqsSourceConfig.ValueFormat.JSON, true, false, true, false).decode(encoded);
-    assertThat(((Struct) body.value()).getInt64("a")).isEqualTo(1L);
+    assertThat(((Struct) body.value()).getFloat64("a")).isEqualTo(1.0);
 
     assertThatThrownBy(() -> new BodyDecoder(SqsSourceConfig.ValueFormat.JSON, true, false, true, false).decode("%%%"))
         .isInstanceOf(MalformedMessageException.class).hasMessageContaining("base64");
