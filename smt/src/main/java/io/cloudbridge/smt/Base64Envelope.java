@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloudbridge.common.PluginVersion;
 import io.cloudbridge.common.config.EnumChoice;
+import io.cloudbridge.common.json.JsonSchemaLearner;
 import io.cloudbridge.common.json.JsonValues;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -106,8 +107,9 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
       .define(OUTPUT, Type.STRING, "json", EnumChoice.of(Output.values()), Importance.MEDIUM,
           "decode: what the decoded bytes become: json (parsed), string (UTF-8 text) or bytes.")
       .define(JSON_SCHEMA, Type.STRING, "infer", EnumChoice.of(JsonSchema.values()), Importance.MEDIUM,
-          "decode, json: infer (a struct schema from the document: fields sorted by name, all optional, so the"
-              + " same shape always gives the same schema) or none (maps and lists). Inside a schemaless value"
+          "decode, json: infer (one widening struct schema per topic, learned from the documents: every number"
+              + " FLOAT64, nulls and empty arrays fix no type, fields are added and never retyped; see README) or"
+              + " none (maps and lists). Inside a schemaless value"
               + " the result is always schemaless.")
       .define(GZIP, Type.STRING, "auto", EnumChoice.of(Gzip.values()), Importance.LOW,
           "decode: gunzip when the bytes start with gzip's magic (auto), always, or never. encode: always gzips"
@@ -145,7 +147,7 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
   private Absent onMissing;
   private Absent onNull;
   private OnError onError;
-  private final SchemaCache schemas = new SchemaCache(256);
+  private final JsonSchemaLearner schemas = new JsonSchemaLearner();
 
   @Override
   public String version() {
@@ -233,7 +235,7 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
       return absent(record, onNull, field.isRoot() ? "the value is null" : "field " + field + " is null");
     }
     boolean withSchema = operatingSchema(record) != null;
-    Decoded d = decode(encoded, withSchema);
+    Decoded d = decode(encoded, withSchema, record.topic());
     return replace(record, d.value(), d.schema(), record.headers());
   }
 
@@ -281,7 +283,7 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
       return onNull == Absent.FAIL ? absent(record, onNull, "the envelope's " + payloadPath + " is null")
           : newRecord(record, operatingSchema(record) == null ? null : Schema.OPTIONAL_STRING_SCHEMA, null, headers);
     }
-    Decoded d = decode(payload, operatingSchema(record) != null || jsonSchema == JsonSchema.INFER);
+    Decoded d = decode(payload, operatingSchema(record) != null || jsonSchema == JsonSchema.INFER, record.topic());
     return newRecord(record, d.schema(), d.value(), headers);
   }
 
@@ -305,7 +307,7 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
   /** A decoded payload and its schema (null when schemaless). */
   private record Decoded(Object value, Schema schema) {}
 
-  private Decoded decode(Object encoded, boolean withSchema) {
+  private Decoded decode(Object encoded, boolean withSchema, String topic) {
     byte[] raw = base64(encoded);
     if (gzip == Gzip.ALWAYS || gzip == Gzip.AUTO && raw.length >= 2 && (raw[0] & 0xff) == 0x1f
         && (raw[1] & 0xff) == 0x8b) {
@@ -320,8 +322,11 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
         if (!withSchema || jsonSchema == JsonSchema.NONE) {
           yield new Decoded(JsonValues.schemaless(node), null);
         }
-        Schema schema = schemas.intern(JsonValues.inferSchema(node));
-        yield new Decoded(JsonValues.withSchema(node, schema), schema);
+        Schema schema;
+        synchronized (schemas) {
+          schema = schemas.learn(topic, node); // one widening schema per topic
+        }
+        yield new Decoded(JsonSchemaLearner.value(node, schema), schema);
       }
     };
   }
@@ -509,24 +514,6 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
     protected R newRecord(R record, Schema schema, Object value, Headers headers) {
       return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(), schema,
           value, record.timestamp(), headers);
-    }
-  }
-
-  /** Keeps one instance of each inferred schema, so downstream converters see the same schema object. */
-  static final class SchemaCache {
-    private final Map<Schema, Schema> canonical;
-
-    SchemaCache(int size) {
-      this.canonical = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Schema, Schema> eldest) {
-          return size() > size;
-        }
-      };
-    }
-
-    synchronized Schema intern(Schema s) {
-      return canonical.computeIfAbsent(s, k -> k);
     }
   }
 }

@@ -2,10 +2,9 @@ package io.cloudbridge.common.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Struct;
+import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JsonValuesTest {
@@ -13,17 +12,10 @@ class JsonValuesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void objectsBecomeStructsAndAnObjectWithAnEmptyKeyStaysJsonText() throws Exception {
-    JsonNode node = JSON.readTree("{\"a\":{\"\":[1,2]},\"b\":{\"c\":1.5,\"d\":[true,false]},\"e\":[1,\"x\"]}");
-    Schema schema = JsonValues.inferSchema(node);
-    assertThat(schema.field("a").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
-    assertThat(schema.field("b").schema().field("c").schema()).isEqualTo(Schema.OPTIONAL_FLOAT64_SCHEMA);
-    assertThat(schema.field("e").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
-    Struct value = (Struct) JsonValues.withSchema(node, schema);
-    value.validate();
-    assertThat(value.getString("a")).isEqualTo("{\"\":[1,2]}");
-    assertThat(value.getStruct("b").getFloat64("c")).isEqualTo(1.5);
-    assertThat(value.getStruct("b").getArray("d")).containsExactly(true, false);
-    assertThat(value.getString("e")).isEqualTo("[1,\"x\"]");
+  void schemalessValuesAreMapsListsLongsDoublesBooleansAndNulls() throws Exception {
+    Object v = JsonValues.schemaless(JSON.readTree("{\"a\":{\"\":[1,2]},\"b\":{\"c\":1.5,\"d\":[true,null]},"
+        + "\"e\":[1,\"x\"],\"f\":\"Zoë\"}"));
+    assertThat(v).isEqualTo(Map.of("a", Map.of("", java.util.List.of(1L, 2L)), "b", Map.of("c", 1.5, "d",
+        Arrays.asList(true, null)), "e", java.util.List.of(1L, "x"), "f", "Zoë"));
   }
 }

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudbridge.common.json.JsonSchemaLearner;
 import io.cloudbridge.common.json.JsonValues;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.kafka.connect.data.Schema;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.connect.errors.DataException;
 
 /**
  * A JSON document whose top level is an array: a record per element, streamed with Jackson's parser so only one
@@ -20,17 +23,18 @@ final class JsonArrayReader implements RecordReader {
 
   private final InputStream in;
   private final JsonParser parser;
-  private final boolean schemas;
+  /** Learns the schema of the elements; null for schemaless values. */
+  private final JsonSchemaLearner schemas;
   private boolean started;
 
-  JsonArrayReader(InputStream in, boolean schemas) throws IOException {
+  JsonArrayReader(InputStream in, JsonSchemaLearner schemas) throws IOException {
     this.in = in;
     this.parser = JSON.getFactory().createParser(in);
     this.schemas = schemas;
   }
 
   @Override
-  public Parsed next() throws IOException {
+  public Parsed next() throws IOException, BadRecordException {
     JsonToken token;
     try {
       if (!started) {
@@ -49,11 +53,15 @@ final class JsonArrayReader implements RecordReader {
       }
       JsonNode node = JSON.readTree(parser);
       long line = parser.currentLocation().getLineNr();
-      if (!schemas) {
+      if (schemas == null) {
         return new Parsed(null, JsonValues.schemaless(node), line, -1);
       }
-      Schema schema = JsonValues.inferSchema(node);
-      return new Parsed(schema, JsonValues.withSchema(node, schema), line, -1);
+      try {
+        Schema schema = schemas.learn("", node);
+        return new Parsed(schema, JsonSchemaLearner.value(node, schema), line, -1);
+      } catch (DataException misfit) {
+        throw new BadRecordException(misfit.getMessage(), node.toString().getBytes(StandardCharsets.UTF_8), line, -1);
+      }
     } catch (JsonProcessingException e) {
       throw new CorruptObjectException("bad JSON at line " + parser.currentLocation().getLineNr() + ": "
           + e.getOriginalMessage(), e);

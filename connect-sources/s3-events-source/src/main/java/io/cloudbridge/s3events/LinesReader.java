@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.cloudbridge.common.json.JsonSchemaLearner;
 import io.cloudbridge.common.json.JsonValues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.DataException;
 
 /**
  * JSON lines (a document per line; blank lines are not records) or text lines (a string per line). Both can be
@@ -27,11 +29,12 @@ final class LinesReader implements RecordReader {
   private final InputStream in;
   private final LineReader lines;
   private final boolean json;
-  private final boolean schemas;
+  /** Learns the schema of JSON lines; null for schemaless values. */
+  private final JsonSchemaLearner schemas;
   private final boolean seekable;
   private final int maxRecordBytes;
 
-  LinesReader(InputStream in, boolean json, boolean schemas, boolean seekable, long startPosition, long startLine,
+  LinesReader(InputStream in, boolean json, JsonSchemaLearner schemas, boolean seekable, long startPosition, long startLine,
       int maxRecordBytes) {
     this.in = in;
     this.lines = new LineReader(in, startPosition, startLine, maxRecordBytes);
@@ -56,7 +59,7 @@ final class LinesReader implements RecordReader {
       if (blank(lines.bytes(), lines.length())) {
         continue;
       }
-      if (!schemas) {
+      if (schemas == null) {
         try {
           // Straight to maps and lists, the common case, without a tree in between.
           return new Parsed(null, MAPS.readValue(lines.bytes(), 0, lines.length()), lines.lineNumber(), after);
@@ -72,11 +75,16 @@ final class LinesReader implements RecordReader {
       } catch (JsonProcessingException e) {
         throw notJson(e, after);
       }
-      if (!schemas) {
+      if (schemas == null) {
         return new Parsed(null, JsonValues.schemaless(node), lines.lineNumber(), after);
       }
-      Schema schema = JsonValues.inferSchema(node);
-      return new Parsed(schema, JsonValues.withSchema(node, schema), lines.lineNumber(), after);
+      try {
+        Schema schema = schemas.learn("", node);
+        return new Parsed(schema, JsonSchemaLearner.value(node, schema), lines.lineNumber(), after);
+      } catch (DataException misfit) {
+        throw new BadRecordException(misfit.getMessage(), Arrays.copyOf(lines.bytes(), lines.length()),
+            lines.lineNumber(), after);
+      }
     }
     return null;
   }

@@ -1,5 +1,6 @@
 package io.cloudbridge.s3events;
 
+import io.cloudbridge.common.json.JsonSchemaLearner;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.s3events.S3EventsSourceConfig.Compression;
 import io.cloudbridge.s3events.S3EventsSourceConfig.Format;
@@ -26,11 +27,14 @@ final class ObjectOpener {
   private final S3Client s3;
   private final S3EventsSourceConfig config;
   private final Counter bytesRead;
+  /** The task's schema of JSON records (jsonl, json_array), one widening schema for all its objects; null: none. */
+  private final JsonSchemaLearner schemas;
 
   ObjectOpener(S3Client s3, S3EventsSourceConfig config, Counter bytesRead) {
     this.s3 = s3;
     this.config = config;
     this.bytesRead = bytesRead;
+    this.schemas = config.schemas() ? new JsonSchemaLearner() : null;
   }
 
   /** Whether records of this object can be resumed from a byte position (uncompressed lines). */
@@ -38,6 +42,11 @@ final class ObjectOpener {
     Format f = config.format();
     return (f == Format.JSONL || f == Format.TEXT) && suffixCompression(event.key()) == Compression.NONE
         && (config.compression() == Compression.AUTO || config.compression() == Compression.NONE);
+  }
+
+  /** How often the learned schema of JSON records widened (the schema-changes-total metric). */
+  long schemaChanges() {
+    return schemas == null ? 0 : schemas.changes();
   }
 
   /**
@@ -61,11 +70,11 @@ final class ObjectOpener {
     }
     int max = config.maxRecordBytes();
     return switch (config.format()) {
-      case JSONL -> new LinesReader(in, true, config.schemas(), seekable(event), position, line, max);
-      case TEXT -> new LinesReader(in, false, false, seekable(event), position, line, max);
+      case JSONL -> new LinesReader(in, true, schemas, seekable(event), position, line, max);
+      case TEXT -> new LinesReader(in, false, null, seekable(event), position, line, max);
       case CSV -> new CsvReader(in, config.csvSeparator(), config.schemas(),
           config.csvTypes() == S3EventsSourceConfig.CsvTypes.INFERRED);
-      case JSON_ARRAY -> new JsonArrayReader(in, config.schemas());
+      case JSON_ARRAY -> new JsonArrayReader(in, schemas);
       case AVRO -> new AvroReader(in);
       case BYTES -> new BytesReader(in, max);
       case PARQUET -> throw new IllegalStateException("opened above");

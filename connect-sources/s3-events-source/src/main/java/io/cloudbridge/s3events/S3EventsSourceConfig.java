@@ -109,8 +109,9 @@ public final class S3EventsSourceConfig extends AbstractConfig {
                 + " gzip reads every member of a multi-member file; snappy is the framed format.",
             RECORD_GROUP, ++r, Width.SHORT, "Compression")
         .define(SCHEMAS, Type.BOOLEAN, false, Importance.MEDIUM,
-            "true: JSON and CSV values are Structs with a schema (inferred from each JSON document, or the CSV"
-                + " header); false: schemaless maps. Avro values always carry their schema.",
+            "true: JSON and CSV values are Structs with a schema (for JSON, one widening schema per task learned"
+                + " from the records: every number FLOAT64, nulls and empty arrays fix no type, fields are added and"
+                + " never retyped; see README; for CSV, the header); false: schemaless maps. Avro values always carry their schema.",
             RECORD_GROUP, ++r, Width.SHORT, "With schemas")
         .define(CSV_TYPES, Type.STRING, "string", EnumChoice.of(CsvTypes.values()), Importance.LOW,
             "string: every CSV field is a string; inferred: integers, decimals and true/false become numbers and"

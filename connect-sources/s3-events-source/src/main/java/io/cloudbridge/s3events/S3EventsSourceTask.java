@@ -115,6 +115,8 @@ public class S3EventsSourceTask extends SourceTask {
     metrics.gauge("event-to-produce-lag-ms", "From the S3 event time to when its last record was produced.",
         lagMillis::get);
     opener = new ObjectOpener(s3, config, bytes);
+    metrics.gauge("schema-changes-total", "How often the schema learned for the task's JSON records widened with a"
+        + " new field; rare once the records' shapes are known.", opener::schemaChanges);
     builder = new RecordBuilder(config);
     log.info("Reading objects announced on {} as {}", queueUrl, config.format().name().toLowerCase());
   }

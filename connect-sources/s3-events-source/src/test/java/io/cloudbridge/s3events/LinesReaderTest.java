@@ -13,7 +13,28 @@ class LinesReaderTest {
   private static LinesReader json(String text, long position, long line, int max) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     ByteArrayInputStream in = new ByteArrayInputStream(bytes, (int) position, bytes.length - (int) position);
-    return new LinesReader(in, true, false, true, position, line, max);
+    return new LinesReader(in, true, null, true, position, line, max);
+  }
+
+  @Test
+  void jsonLinesOfOneTaskShareOneWideningSchemaAndAMisfitIsABadRecordNamingTheField() throws Exception {
+    io.cloudbridge.common.json.JsonSchemaLearner learner = new io.cloudbridge.common.json.JsonSchemaLearner();
+    String first = "{\"status\":200,\"usr\":null,\"tags\":[]}\n{\"status\":200.5,\"usr\":{\"id\":\"u-1\"}}\n";
+    LinesReader r = new LinesReader(new ByteArrayInputStream(first.getBytes(StandardCharsets.UTF_8)), true, learner,
+        true, 0, 0, 1024);
+    org.apache.kafka.connect.data.Struct a = (org.apache.kafka.connect.data.Struct) r.next().value();
+    org.apache.kafka.connect.data.Struct b = (org.apache.kafka.connect.data.Struct) r.next().value();
+    assertThat(a.getFloat64("status")).isEqualTo(200.0);
+    assertThat(b.getFloat64("status")).isEqualTo(200.5);
+    assertThat(b.getStruct("usr").getString("id")).isEqualTo("u-1");
+    // the next object of the same task keeps the widened schema
+    String next = "{\"status\":404}\n{\"status\":\"oops\"}\n";
+    LinesReader r2 = new LinesReader(new ByteArrayInputStream(next.getBytes(StandardCharsets.UTF_8)), true, learner,
+        true, 0, 0, 1024);
+    RecordReader.Parsed c = r2.next();
+    assertThat(c.schema()).isSameAs(b.schema());
+    assertThatThrownBy(r2::next).isInstanceOf(BadRecordException.class)
+        .hasMessageContaining("field status was learned as FLOAT64");
   }
 
   @Test

@@ -53,7 +53,10 @@ public final class SqsSourceConfig extends AbstractConfig {
                 + " time, region, resources, detail); json: any JSON body; string; bytes.",
             RECORD_GROUP, ++r, Width.SHORT, "Value format")
         .define(SCHEMAS, Type.BOOLEAN, true, Importance.MEDIUM,
-            "true: values are Structs with a schema inferred from the JSON; false: schemaless maps.",
+            "true: values are Structs with a schema learned per stream (per EventBridge source and detail-type,"
+                + " json: per task) that only widens: every number FLOAT64, nulls and empty arrays fix no type,"
+                + " fields are added and never retyped (see README); false: schemaless maps. Field names are the"
+                + " same either way: the envelope's are detail_type etc., the detail's are the event's own.",
             RECORD_GROUP, ++r, Width.SHORT, "With schemas")
         .define(DETAIL_AS_JSON, Type.BOOLEAN, false, Importance.LOW,
             "Keep the EventBridge 'detail' as a JSON string instead of a structured value.", RECORD_GROUP, ++r,
