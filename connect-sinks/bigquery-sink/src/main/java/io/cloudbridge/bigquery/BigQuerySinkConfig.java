@@ -42,6 +42,7 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public static final String REQUEST_BYTES = "bigquery.request.max.bytes";
   public static final String INFLIGHT_BYTES = "bigquery.inflight.max.bytes";
   public static final String DECIMAL_TYPE = "bigquery.decimal.type";
+  public static final String JSON_FIELDS = "bigquery.json.fields";
   public static final String KAFKA_COLUMNS = "bigquery.kafka.metadata.columns";
   public static final String INSERT_TIME_COLUMN = "bigquery.insert.time.column";
   public static final String CDC_MAX_STALENESS = "bigquery.cdc.max.staleness.minutes";
@@ -106,6 +107,19 @@ public final class BigQuerySinkConfig extends AbstractConfig {
             Importance.LOW, "What Decimal fields (and Debezium's VariableScaleDecimal) become: auto (NUMERIC when the"
                 + " scale is at most 9 and the stated precision leaves at most 29 integer digits, else BIGNUMERIC),"
                 + " numeric, or bignumeric.", TABLES_GROUP, ++t, Width.SHORT, "Decimal columns")
+        .define(JSON_FIELDS, Type.LIST, "", ConfigDef.LambdaValidator.with((name, value) -> {
+          for (Object path : (List<?>) value) {
+            String p = path.toString();
+            if (p.isEmpty() || p.startsWith(".") || p.endsWith(".") || p.contains("..")) {
+              throw new ConfigException(name, value, "'" + p + "' is no field path: field names joined by dots");
+            }
+          }
+        }, () -> "field paths such as detail or detail.items"), Importance.MEDIUM,
+            "Fields of the records (paths of field names joined by dots, e.g. detail) whose whole value, whatever"
+            + " its shape, is written to one JSON column: for subtrees whose shape drifts from event to event (an"
+            + " EventBridge event's detail), queried with JSON functions, so new keys there change no table. Created"
+            + " tables get JSON columns for them; an existing JSON column takes any value the same way.",
+            TABLES_GROUP, ++t, Width.LONG, "JSON fields")
         .define(KAFKA_COLUMNS, Type.LIST, "", EnumChoice.listOf(AddedColumns.Kafka.values()),
             Importance.LOW, "Kafka metadata each row carries in columns of its own: any of topic, partition,"
             + " offset, timestamp, key (columns _kafka_topic, _kafka_partition, _kafka_offset, _kafka_timestamp,"
@@ -255,6 +269,11 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   /** Settings of the admin client that reads committed offsets back: the {@code kafka.*} ones. */
   public Map<String, Object> kafka() {
     return originalsWithPrefix(KAFKA_PREFIX);
+  }
+
+  /** Field paths written as JSON columns. */
+  public java.util.Set<String> jsonFields() {
+    return java.util.Set.copyOf(getList(JSON_FIELDS));
   }
 
   public RowEncoder.DecimalType decimalType() {

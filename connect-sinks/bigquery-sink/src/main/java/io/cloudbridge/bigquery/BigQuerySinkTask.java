@@ -138,7 +138,7 @@ public class BigQuerySinkTask extends SinkTask {
 
   private TableRows rowsOfTopic(String topic) {
     return tableRows.computeIfAbsent(config.table(topic), t -> new TableRows(TableId.of(project, config.dataset(), t),
-        tables, added, config.decimalType(), schemaUpdates::increment));
+        tables, added, config.decimalType(), config.jsonFields(), schemaUpdates::increment));
   }
 
   @Override

@@ -17,8 +17,10 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * The rows of one table as records become them: an encoder per record schema, built once, and the first time a
- * schema is seen the table made to take it (created, or columns added and relaxed). Shared by every writer of the
+ * The rows of one table as records become them: an encoder per record schema, built once against the table's
+ * columns as they are then (a field goes into an existing column of a wider numeric type, or a JSON column, in that
+ * column's type), and the first time a schema is seen the table made to take it (created, or columns added and
+ * relaxed). Shared by every writer of the
  * table in a task.
  */
 final class TableRows {
@@ -28,6 +30,7 @@ final class TableRows {
   private final Runnable schemaUpdates;
   private final AddedColumns added;
   private final RowEncoder.DecimalType decimals;
+  private final Set<String> jsonFields;
   private MapRows mapRows;
   private RowEncoder mapEncoder;
   private long columnsRead;
@@ -35,8 +38,9 @@ final class TableRows {
   private final Map<Schema, RowEncoder> changeEncoders = new IdentityHashMap<>();
 
   TableRows(TableId table, Tables tables, AddedColumns added, RowEncoder.DecimalType decimals,
-      Runnable schemaUpdates) {
+      Set<String> jsonFields, Runnable schemaUpdates) {
     this.decimals = decimals;
+    this.jsonFields = jsonFields;
     this.added = added;
     this.table = table;
     this.tables = tables;
@@ -128,7 +132,7 @@ final class TableRows {
     RowEncoder e = encoders.get(schema);
     if (e == null) {
       try {
-        e = RowEncoder.forSchema(schema, added.extras(), decimals);
+        e = RowEncoder.forSchema(schema, added.extras(), decimals, jsonFields, tables.columnTypes(table));
       } catch (DataException bad) {
         throw new DataException("table " + name() + ": " + bad.getMessage(), bad);
       }
@@ -156,7 +160,8 @@ final class TableRows {
           + " the table's primary key, not " + (r.keySchema() == null ? "a key without schema" : r.keySchema().type()));
     }
     try {
-      e = RowEncoder.forChanges(schema, schema == r.keySchema() ? List.of() : added.extras(), decimals);
+      e = RowEncoder.forChanges(schema, schema == r.keySchema() ? List.of() : added.extras(), decimals, jsonFields,
+          tables.columnTypes(table));
     } catch (DataException bad) {
       throw new DataException(describe(r) + ": table " + name() + ": " + bad.getMessage(), bad);
     }

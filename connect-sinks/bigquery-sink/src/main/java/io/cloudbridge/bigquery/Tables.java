@@ -202,6 +202,45 @@ final class Tables {
     }
   }
 
+  /**
+   * The types of the table's columns by lower-cased path ({@code detail.items.price}), nested ones included; empty
+   * when the table does not exist.
+   */
+  java.util.Map<String, TableFieldSchema.Type> columnTypes(TableId id) {
+    Schema columns = columns(id);
+    java.util.Map<String, TableFieldSchema.Type> out = new java.util.HashMap<>();
+    if (columns != null) {
+      columnTypes(columns.getFields(), "", out);
+    }
+    return out;
+  }
+
+  private static void columnTypes(List<Field> fields, String path, java.util.Map<String, TableFieldSchema.Type> out) {
+    for (Field f : fields) {
+      String key = path + f.getName().toLowerCase(java.util.Locale.ROOT);
+      StandardSQLTypeName t = f.getType().getStandardType();
+      out.put(key, switch (t) {
+        case INT64 -> TableFieldSchema.Type.INT64;
+        case FLOAT64 -> TableFieldSchema.Type.DOUBLE;
+        case NUMERIC -> TableFieldSchema.Type.NUMERIC;
+        case BIGNUMERIC -> TableFieldSchema.Type.BIGNUMERIC;
+        case BOOL -> TableFieldSchema.Type.BOOL;
+        case STRING -> TableFieldSchema.Type.STRING;
+        case BYTES -> TableFieldSchema.Type.BYTES;
+        case TIMESTAMP -> TableFieldSchema.Type.TIMESTAMP;
+        case DATE -> TableFieldSchema.Type.DATE;
+        case TIME -> TableFieldSchema.Type.TIME;
+        case DATETIME -> TableFieldSchema.Type.DATETIME;
+        case JSON -> TableFieldSchema.Type.JSON;
+        case STRUCT -> TableFieldSchema.Type.STRUCT;
+        default -> TableFieldSchema.Type.TYPE_UNSPECIFIED;
+      });
+      if (t == StandardSQLTypeName.STRUCT && f.getSubFields() != null) {
+        columnTypes(f.getSubFields(), key + ".", out);
+      }
+    }
+  }
+
   static String name(TableId id) {
     return id.getProject() + "." + id.getDataset() + "." + id.getTable();
   }

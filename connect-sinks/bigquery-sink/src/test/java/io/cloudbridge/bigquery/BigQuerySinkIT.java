@@ -185,6 +185,112 @@ class BigQuerySinkIT {
     connect.deleteConnector("evolving-bq");
   }
 
+  /** An order event as a schemaless source learns it: numbers FLOAT64, a total as text, a drifting detail. */
+  private static String drifting(int n, String total, String detail) {
+    String schema = "{\"type\":\"struct\",\"optional\":false,\"fields\":["
+        + "{\"field\":\"n\",\"type\":\"int64\",\"optional\":false},"
+        + "{\"field\":\"qty\",\"type\":\"double\",\"optional\":true},"
+        + "{\"field\":\"price\",\"type\":\"double\",\"optional\":true},"
+        + "{\"field\":\"total\",\"type\":\"string\",\"optional\":true},"
+        + "{\"field\":\"detail\",\"type\":\"struct\",\"optional\":true,\"fields\":["
+        + "{\"field\":\"colour\",\"type\":\"string\",\"optional\":true}"
+        + (detail.contains("size") ? ",{\"field\":\"size\",\"type\":\"double\",\"optional\":true}" : "")
+        + "]}]}";
+    return "{\"schema\":" + schema + ",\"payload\":{\"n\":" + n + ",\"qty\":" + (n % 3 + 1) + ".0,\"price\":"
+        + (n % 2 == 0 ? "5000" : "5000.5") + ",\"total\":\"" + total + "\",\"detail\":" + detail + "}}";
+  }
+
+  @Test
+  void valuesGoIntoTheExistingColumnsWiderNumericTypesAndJsonColumnsTakeWholeSubtrees() throws Exception {
+    // A table a user made: qty INT64, price NUMERIC, total BIGNUMERIC, detail JSON.
+    bigQuery.bigQuery().create(com.google.cloud.bigquery.TableInfo.of(TableId.of("lake", "drift"),
+        StandardTableDefinition.of(com.google.cloud.bigquery.Schema.of(
+            com.google.cloud.bigquery.Field.of("n", com.google.cloud.bigquery.StandardSQLTypeName.INT64),
+            com.google.cloud.bigquery.Field.of("qty", com.google.cloud.bigquery.StandardSQLTypeName.INT64),
+            com.google.cloud.bigquery.Field.of("price", com.google.cloud.bigquery.StandardSQLTypeName.NUMERIC),
+            com.google.cloud.bigquery.Field.of("total", com.google.cloud.bigquery.StandardSQLTypeName.BIGNUMERIC),
+            com.google.cloud.bigquery.Field.of("detail", com.google.cloud.bigquery.StandardSQLTypeName.JSON)))));
+    connect.createTopic("drift", 1);
+    try (KafkaProducer<String, String> p = producer()) {
+      p.send(new ProducerRecord<>("drift", 0, null, drifting(0, "10000", "{\"colour\":\"r\u00f6d\"}"))).get();
+      p.send(new ProducerRecord<>("drift", 0, null, drifting(1, " 12.75 ", "{\"colour\":null,\"size\":42}")))
+          .get();
+      p.send(new ProducerRecord<>("drift", 0, null, drifting(2, "12 EUR", "{\"colour\":\"b\"}"))).get();
+      p.send(new ProducerRecord<>("drift", 0, null, drifting(3, "1e3", "{\"colour\":\"g\",\"size\":0.5}")))
+          .get();
+    }
+    Map<String, String> c = config("drift");
+    c.put("errors.tolerance", "all");
+    c.put("errors.deadletterqueue.topic.name", "drift-dlq");
+    c.put("errors.deadletterqueue.topic.replication.factor", "1");
+    c.put("errors.deadletterqueue.context.headers.enable", "true");
+    connect.configureConnector("drift-bq", c);
+    await("the rows that fit").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> bigQuery.rows("lake", "drift").size() >= 3);
+    Map<Long, Map<String, Object>> byN = new TreeMap<>();
+    bigQuery.rows("lake", "drift").forEach(r -> byN.put((Long) r.get("n"), r));
+    assertThat(byN.keySet()).containsExactly(0L, 1L, 3L);
+    assertThat(byN.get(0L).get("qty")).isEqualTo(1L);
+    assertThat((java.math.BigDecimal) byN.get(0L).get("price")).isEqualByComparingTo("5000");
+    assertThat((java.math.BigDecimal) byN.get(1L).get("price")).isEqualByComparingTo("5000.5");
+    assertThat((java.math.BigDecimal) byN.get(0L).get("total")).isEqualByComparingTo("10000");
+    assertThat((java.math.BigDecimal) byN.get(1L).get("total")).isEqualByComparingTo("12.75");
+    assertThat((java.math.BigDecimal) byN.get(3L).get("total")).isEqualByComparingTo("1000");
+    assertThat(byN.get(0L).get("detail")).isEqualTo("{\"colour\":\"r\u00f6d\"}");
+    assertThat(byN.get(1L).get("detail")).isEqualTo("{\"colour\":null,\"size\":42.0}");
+    assertThat(byN.get(3L).get("detail")).isEqualTo("{\"colour\":\"g\",\"size\":0.5}");
+    // the table kept its types: a new key under detail changed nothing
+    var schema = ((StandardTableDefinition) bigQuery.bigQuery().getTable(TableId.of("lake", "drift"))
+        .getDefinition()).getSchema().getFields();
+    assertThat(schema.get("qty").getType().getStandardType())
+        .isEqualTo(com.google.cloud.bigquery.StandardSQLTypeName.INT64);
+    assertThat(schema.get("detail").getType().getStandardType())
+        .isEqualTo(com.google.cloud.bigquery.StandardSQLTypeName.JSON);
+    assertThat(schema).hasSize(5);
+    assertThat(PluginMetrics.task("drift-bq", "schema-updates-total")).isZero();
+    try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
+        connect.bootstrapServers(), "group.id", "drift-dlq-reader", "auto.offset.reset", "earliest"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      dlq.subscribe(List.of("drift-dlq"));
+      List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
+      await("the dead letter").atMost(Duration.ofSeconds(30)).until(() -> {
+        dlq.poll(Duration.ofMillis(500)).forEach(got::add);
+        return !got.isEmpty();
+      });
+      String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
+      assertThat(error).contains("drift/0@2").contains("column total").contains("12 EUR");
+    }
+    connect.deleteConnector("drift-bq");
+  }
+
+  @Test
+  void jsonFieldsMakeJsonColumnsInACreatedTable() throws Exception {
+    connect.createTopic("shapes", 1);
+    try (KafkaProducer<String, String> p = producer()) {
+      p.send(new ProducerRecord<>("shapes", 0, null, drifting(0, "1", "{\"colour\":\"r\"}"))).get();
+      p.send(new ProducerRecord<>("shapes", 0, null, drifting(1, "2", "{\"colour\":\"b\",\"size\":3}"))).get();
+    }
+    Map<String, String> c = config("shapes");
+    c.put("bigquery.json.fields", "detail");
+    connect.configureConnector("shapes-bq", c);
+    await("both rows").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> bigQuery.rows("lake", "shapes").size() >= 2);
+    Map<Long, Map<String, Object>> byN = new TreeMap<>();
+    bigQuery.rows("lake", "shapes").forEach(r -> byN.put((Long) r.get("n"), r));
+    assertThat(byN.get(0L).get("detail")).isEqualTo("{\"colour\":\"r\"}");
+    assertThat(byN.get(1L).get("detail")).isEqualTo("{\"colour\":\"b\",\"size\":3.0}");
+    assertThat(byN.get(1L).get("qty")).isEqualTo(2.0);
+    var schema = ((StandardTableDefinition) bigQuery.bigQuery().getTable(TableId.of("lake", "shapes"))
+        .getDefinition()).getSchema().getFields();
+    assertThat(schema.get("detail").getType().getStandardType())
+        .isEqualTo(com.google.cloud.bigquery.StandardSQLTypeName.JSON);
+    assertThat(schema.get("qty").getType().getStandardType())
+        .isEqualTo(com.google.cloud.bigquery.StandardSQLTypeName.FLOAT64);
+    // the second schema (detail.size is new) needed no table change
+    assertThat(PluginMetrics.task("shapes-bq", "schema-updates-total")).isZero();
+    connect.deleteConnector("shapes-bq");
+  }
+
   @Test
   void aRecordThatFitsNoColumnGoesToTheDeadLetterTopicWhileTheOthersLand() throws Exception {
     connect.createTopic("mixed", 1);

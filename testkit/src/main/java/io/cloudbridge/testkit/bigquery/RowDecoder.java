@@ -151,6 +151,9 @@ final class RowDecoder {
             throw new IllegalArgumentException("Field " + c.name() + ": STRING(" + c.maxLength() + ") has maximum length "
                 + c.maxLength() + " but got a value with length " + s.length() + " on field " + c.name() + ".");
           }
+          if (c.type().equals("JSON")) {
+            json(c, s);
+          }
           yield s;
         }
         case "INT64" -> v instanceof String s ? Long.parseLong(s) : ((Number) v).longValue();
@@ -172,6 +175,23 @@ final class RowDecoder {
       };
     } catch (ClassCastException | java.time.format.DateTimeParseException | NumberFormatException e) {
       throw new IllegalArgumentException("Field " + c.name() + ": cannot convert value " + v + " to " + c.type() + ".");
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON_TEXT =
+      new com.fasterxml.jackson.databind.ObjectMapper().enable(
+          com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** A JSON column takes one JSON value as text (BigQuery refuses the row otherwise). */
+  private static void json(Column c, String text) {
+    boolean valid;
+    try {
+      valid = !JSON_TEXT.readTree(text).isMissingNode();
+    } catch (java.io.IOException e) {
+      valid = false;
+    }
+    if (!valid) {
+      throw new IllegalArgumentException("Field " + c.name() + ": Invalid JSON: " + text);
     }
   }
 

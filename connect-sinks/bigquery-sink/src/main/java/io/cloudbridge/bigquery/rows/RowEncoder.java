@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.cloudbridge.common.json.ConnectJson;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -129,6 +130,8 @@ public final class RowEncoder {
   /** Rows of change data capture: the two pseudo-columns follow, top-level fields named {@code __*} are left out. */
   private final boolean changes;
   private final DecimalType decimals;
+  private final Set<String> jsonFields;
+  private final Map<String, TableFieldSchema.Type> existing;
   private int changeTypeNumber;
   private final List<Extra> extras;
   private int firstExtraNumber;
@@ -139,9 +142,12 @@ public final class RowEncoder {
   /** A buffer per nesting level: a RECORD is written into the next level's, then copied in as bytes. */
   private final Scratch[] scratch;
 
-  private RowEncoder(Schema schema, boolean changes, List<Extra> extras, DecimalType decimals) {
+  private RowEncoder(Schema schema, boolean changes, List<Extra> extras, DecimalType decimals, Set<String> jsonFields,
+      Map<String, TableFieldSchema.Type> existing) {
     this.changes = changes;
     this.decimals = decimals;
+    this.jsonFields = Set.copyOf(jsonFields);
+    this.existing = Map.copyOf(existing);
     this.extras = List.copyOf(extras);
     if (schema == null || schema.type() != Schema.Type.STRUCT) {
       throw new DataException("BigQuery rows come from struct values, not "
@@ -150,7 +156,7 @@ public final class RowEncoder {
     DescriptorProto.Builder rootType = DescriptorProto.newBuilder().setName(ROOT);
     TableSchema.Builder table = TableSchema.newBuilder();
     int[] depth = {0};
-    this.root = message(schema, rootType, rootType, "", 0, table::addFields, depth);
+    this.root = message(schema, rootType, rootType, "", "", 0, table::addFields, depth);
     firstExtraNumber = schema.fields().size() + 1;
     for (int i = 0; i < this.extras.size(); i++) {
       Extra x = this.extras.get(i);
@@ -190,12 +196,23 @@ public final class RowEncoder {
 
   /** The encoder for records whose value has {@code schema} (a struct). */
   public static RowEncoder forSchema(Schema schema) {
-    return new RowEncoder(schema, false, List.of(), DecimalType.AUTO);
+    return new RowEncoder(schema, false, List.of(), DecimalType.AUTO, Set.of(), Map.of());
   }
 
   /** As {@link #forSchema(Schema)}, with {@code extras} columns after the record's (values given per row). */
   public static RowEncoder forSchema(Schema schema, List<Extra> extras, DecimalType decimals) {
-    return new RowEncoder(schema, false, extras, decimals);
+    return new RowEncoder(schema, false, extras, decimals, Set.of(), Map.of());
+  }
+
+  /**
+   * As {@link #forSchema(Schema, List, DecimalType)}, for a table that may exist: the fields at {@code jsonFields}
+   * (paths of field names, e.g. {@code detail} or {@code detail.items}) become JSON columns holding the value as JSON
+   * text, and a field whose column exists with another type it can take is written in the column's type
+   * ({@code existing}: lower-cased column paths to types; see {@link #coerce}).
+   */
+  public static RowEncoder forSchema(Schema schema, List<Extra> extras, DecimalType decimals, Set<String> jsonFields,
+      Map<String, TableFieldSchema.Type> existing) {
+    return new RowEncoder(schema, false, extras, decimals, jsonFields, existing);
   }
 
   /**
@@ -204,7 +221,13 @@ public final class RowEncoder {
    * {@code _CHANGE_SEQUENCE_NUMBER}, which are not columns of the table.
    */
   public static RowEncoder forChanges(Schema schema, List<Extra> extras, DecimalType decimals) {
-    return new RowEncoder(schema, true, extras, decimals);
+    return new RowEncoder(schema, true, extras, decimals, Set.of(), Map.of());
+  }
+
+  /** As {@link #forChanges(Schema, List, DecimalType)}, with JSON fields and existing column types. */
+  public static RowEncoder forChanges(Schema schema, List<Extra> extras, DecimalType decimals, Set<String> jsonFields,
+      Map<String, TableFieldSchema.Type> existing) {
+    return new RowEncoder(schema, true, extras, decimals, jsonFields, existing);
   }
 
   /** The table schema these rows fit: what a table created for them has. */
@@ -267,7 +290,8 @@ public final class RowEncoder {
 
   /** Adds the columns of {@code struct} to {@code type} (and nested types to {@code rootType}). */
   private Message message(Schema struct, DescriptorProto.Builder rootType, DescriptorProto.Builder type,
-      String path, int level, java.util.function.Consumer<TableFieldSchema> columns, int[] maxDepth) {
+      String path, String columnPath, int level, java.util.function.Consumer<TableFieldSchema> columns,
+      int[] maxDepth) {
     maxDepth[0] = Math.max(maxDepth[0], level);
     List<Field> fields = struct.fields();
     Column[] out = new Column[fields.size()];
@@ -284,6 +308,19 @@ public final class RowEncoder {
       }
       int number = i + 1;
       Schema fs = f.schema();
+      String columnKey = columnPath + name.toLowerCase(java.util.Locale.ROOT);
+      TableFieldSchema.Type current = existing.get(columnKey);
+      if (jsonFields.contains(path + f.name()) || current == TableFieldSchema.Type.JSON) {
+        // the whole value, whatever its shape, as the text of one JSON column
+        columns.accept(TableFieldSchema.newBuilder().setName(name).setType(TableFieldSchema.Type.JSON)
+            .setMode(fs.isOptional() ? TableFieldSchema.Mode.NULLABLE : TableFieldSchema.Mode.REQUIRED).build());
+        type.addField(FieldDescriptorProto.newBuilder().setName(name).setNumber(number)
+            .setType(FieldDescriptorProto.Type.TYPE_STRING).setLabel(fs.isOptional()
+                ? FieldDescriptorProto.Label.LABEL_OPTIONAL : FieldDescriptorProto.Label.LABEL_REQUIRED));
+        out[i] = new Column(path + name, number, f, !fs.isOptional(), false,
+            (o, n, v) -> o.writeString(n, ConnectJson.text(fs, v)));
+        continue;
+      }
       boolean repeated = fs.type() == Schema.Type.ARRAY || fs.type() == Schema.Type.MAP;
       Schema element = fs.type() == Schema.Type.ARRAY ? fs.valueSchema() : fs;
       if (repeated && element.type() == Schema.Type.ARRAY) {
@@ -298,18 +335,27 @@ public final class RowEncoder {
               : FieldDescriptorProto.Label.LABEL_REQUIRED);
       ValueWriter writer;
       if (fs.type() == Schema.Type.MAP) {
-        writer = entries(fs, rootType, path + f.name() + ".", level, column, proto, maxDepth);
+        writer = entries(fs, rootType, path + f.name() + ".", columnKey + ".", level, column, proto, maxDepth);
       } else if (element.type() == Schema.Type.STRUCT && !ConnectTypes.isLogical(element)) {
         String typeName = nestedName(path + name);
         DescriptorProto.Builder nested = DescriptorProto.newBuilder().setName(typeName);
-        Message child = message(element, rootType, nested, path + f.name() + ".", level + 1, column::addFields,
-            maxDepth);
+        Message child = message(element, rootType, nested, path + f.name() + ".", columnKey + ".", level + 1,
+            column::addFields, maxDepth);
+        if (child.columns.length == 0) {
+          // a struct without fields (e.g. JSON's {} before any field showed): BigQuery has no RECORD without
+          // columns, and the value carries no data; the column comes when a field does
+          continue;
+        }
         rootType.addNestedType(nested);
         column.setType(TableFieldSchema.Type.STRUCT);
         proto.setType(FieldDescriptorProto.Type.TYPE_MESSAGE).setTypeName(typeName);
         writer = record(child);
       } else {
         writer = scalar(element, column, proto, path + f.name(), decimals);
+        if (current != null && current != column.getType()) {
+          ValueWriter coerced = coerce(element, current, column, proto, path + f.name());
+          writer = coerced == null ? writer : coerced;
+        }
       }
       type.addField(proto);
       columns.accept(column.build());
@@ -319,13 +365,13 @@ public final class RowEncoder {
   }
 
   /** A map as REPEATED RECORD {key, value}. */
-  private ValueWriter entries(Schema map, DescriptorProto.Builder rootType, String path, int level,
+  private ValueWriter entries(Schema map, DescriptorProto.Builder rootType, String path, String columnPath, int level,
       TableFieldSchema.Builder column, FieldDescriptorProto.Builder proto, int[] maxDepth) {
     Schema entry = org.apache.kafka.connect.data.SchemaBuilder.struct()
         .field("key", map.keySchema()).field("value", map.valueSchema()).build();
     String typeName = nestedName(path.replace('.', '_') + "entry");
     DescriptorProto.Builder nested = DescriptorProto.newBuilder().setName(typeName);
-    Message child = message(entry, rootType, nested, path, level + 1, column::addFields, maxDepth);
+    Message child = message(entry, rootType, nested, path, columnPath, level + 1, column::addFields, maxDepth);
     rootType.addNestedType(nested);
     column.setType(TableFieldSchema.Type.STRUCT);
     proto.setType(FieldDescriptorProto.Type.TYPE_MESSAGE).setTypeName(typeName);
@@ -349,6 +395,84 @@ public final class RowEncoder {
       s.out.flush();
       out.writeByteArray(number, s.bytes, 0, s.size);
     };
+  }
+
+  /**
+   * A writer that puts a value into an existing column of another type that can take it without loss, and the
+   * column and proto field set to that type; null when there is none (the table then refuses the records, naming
+   * the column). Integers go into FLOAT64 (exact up to 2^53), NUMERIC and BIGNUMERIC; floating-point numbers into
+   * NUMERIC and BIGNUMERIC (as their shortest decimal form, which must fit the scale) and into INT64 when integral;
+   * numeric text into INT64, FLOAT64, NUMERIC and BIGNUMERIC. Each is written in the column's own proto encoding, so
+   * a value that does not fit fails the record naming the column, as BigQuery would.
+   */
+  private static ValueWriter coerce(Schema s, TableFieldSchema.Type target, TableFieldSchema.Builder column,
+      FieldDescriptorProto.Builder proto, String path) {
+    if (s.name() != null) {
+      return null; // logical types keep their own mapping
+    }
+    java.util.function.Function<Object, BigDecimal> decimal = switch (s.type()) {
+      case INT8, INT16, INT32, INT64 -> v -> BigDecimal.valueOf(((Number) v).longValue());
+      case FLOAT32, FLOAT64 -> v -> BigDecimal.valueOf(((Number) v).doubleValue());
+      case STRING -> v -> numericText((String) v);
+      default -> null;
+    };
+    if (decimal == null) {
+      return null;
+    }
+    boolean integral = s.type() == Schema.Type.INT8 || s.type() == Schema.Type.INT16
+        || s.type() == Schema.Type.INT32 || s.type() == Schema.Type.INT64;
+    ValueWriter writer = switch (target) {
+      case DOUBLE -> {
+        if (s.type() == Schema.Type.STRING) {
+          yield (out, n, v) -> out.writeDouble(n, decimal.apply(v).doubleValue());
+        }
+        if (!integral) {
+          yield null;
+        }
+        proto.setType(FieldDescriptorProto.Type.TYPE_DOUBLE);
+        yield (out, n, v) -> {
+          long l = ((Number) v).longValue();
+          double d = (double) l;
+          if ((long) d != l || d == 0x1p63) {
+            throw new DataException("the integer " + l + " has no exact FLOAT64");
+          }
+          out.writeDouble(n, d);
+        };
+      }
+      case INT64 -> integral ? null : (out, n, v) -> {
+        BigDecimal d = decimal.apply(v);
+        try {
+          out.writeInt64(n, d.longValueExact());
+        } catch (ArithmeticException notInteger) {
+          throw new DataException("the value " + d.toPlainString() + " is no INT64 (an integer within 64 bits)");
+        }
+      };
+      case NUMERIC -> (out, n, v) -> out.writeBytes(n,
+          BigDecimalByteStringEncoder.encodeToNumericByteString(decimal.apply(v)));
+      case BIGNUMERIC -> (out, n, v) -> out.writeBytes(n,
+          BigDecimalByteStringEncoder.encodeToBigNumericByteString(decimal.apply(v)));
+      default -> null;
+    };
+    if (writer == null) {
+      return null;
+    }
+    column.setType(target);
+    proto.setType(switch (target) {
+      case DOUBLE -> FieldDescriptorProto.Type.TYPE_DOUBLE;
+      case INT64 -> FieldDescriptorProto.Type.TYPE_INT64;
+      default -> FieldDescriptorProto.Type.TYPE_BYTES;
+    });
+    return writer;
+  }
+
+  /** Numeric text as a number: a JSON-style decimal with an optional exponent (no hex, NaN or infinity). */
+  private static BigDecimal numericText(String text) {
+    try {
+      return new BigDecimal(text.strip());
+    } catch (NumberFormatException e) {
+      throw new DataException("the text \"" + (text.length() > 40 ? text.substring(0, 40) + "…" : text)
+          + "\" is not a number");
+    }
   }
 
   private static ValueWriter scalar(Schema s, TableFieldSchema.Builder column, FieldDescriptorProto.Builder proto,

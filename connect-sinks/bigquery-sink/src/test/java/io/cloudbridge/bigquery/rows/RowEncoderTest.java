@@ -227,4 +227,104 @@ public class RowEncoderTest {
     assertThatThrownBy(() -> RowEncoder.forSchema(money, List.of(), RowEncoder.DecimalType.NUMERIC))
         .isInstanceOf(DataException.class).hasMessageContaining("rate").hasMessageContaining("scale 12");
   }
+
+  /** An EventBridge-style event as the SQS source learns it: every number FLOAT64, text that may hold a number. */
+  private static final Schema LINE = SchemaBuilder.struct().optional()
+      .field("qty", Schema.OPTIONAL_FLOAT64_SCHEMA)
+      .field("sku", Schema.OPTIONAL_STRING_SCHEMA)
+      .field("unitPrice", Schema.OPTIONAL_FLOAT64_SCHEMA)
+      .build();
+  private static final Schema DETAIL = SchemaBuilder.struct().optional()
+      .field("lines", SchemaBuilder.array(LINE).optional().build())
+      .field("meta", SchemaBuilder.struct().optional().build())
+      .field("orderId", Schema.OPTIONAL_STRING_SCHEMA)
+      .build();
+  private static final Schema EVENT = SchemaBuilder.struct()
+      .field("count", Schema.OPTIONAL_INT64_SCHEMA)
+      .field("detail", DETAIL)
+      .field("total", Schema.OPTIONAL_STRING_SCHEMA)
+      .field("weight", Schema.OPTIONAL_FLOAT64_SCHEMA)
+      .build();
+
+  private static Struct event(double qty, String total) {
+    Struct line = new Struct(LINE).put("qty", qty).put("sku", "A-1").put("unitPrice", 5000.5);
+    return new Struct(EVENT).put("count", 9_007_199_254_740_993L).put("total", total).put("weight", 2.0)
+        .put("detail", new Struct(DETAIL).put("orderId", "o-1").put("lines", List.of(line))
+            .put("meta", new Struct(DETAIL.field("meta").schema())));
+  }
+
+  @Test
+  void valuesGoIntoExistingColumnsOfWiderNumericTypesInTheColumnsOwnEncoding() throws Exception {
+    Map<String, TableFieldSchema.Type> table = Map.of(
+        "count", TableFieldSchema.Type.NUMERIC, "total", TableFieldSchema.Type.BIGNUMERIC,
+        "weight", TableFieldSchema.Type.INT64, "detail", TableFieldSchema.Type.STRUCT,
+        "detail.lines", TableFieldSchema.Type.STRUCT, "detail.lines.qty", TableFieldSchema.Type.INT64,
+        "detail.lines.unitprice", TableFieldSchema.Type.NUMERIC);
+    RowEncoder encoder = RowEncoder.forSchema(EVENT, List.of(), RowEncoder.DecimalType.AUTO, java.util.Set.of(),
+        table);
+    Map<String, TableFieldSchema> columns = new LinkedHashMap<>();
+    encoder.tableSchema().getFieldsList().forEach(f -> columns.put(f.getName(), f));
+    assertThat(columns.get("count").getType()).isEqualTo(TableFieldSchema.Type.NUMERIC);
+    assertThat(columns.get("total").getType()).isEqualTo(TableFieldSchema.Type.BIGNUMERIC);
+    assertThat(columns.get("weight").getType()).isEqualTo(TableFieldSchema.Type.INT64);
+    // an empty struct (JSON's {} before any field showed) is no column: BigQuery has no RECORD without columns
+    assertThat(columns.get("detail").getFieldsList()).extracting(TableFieldSchema::getName)
+        .containsExactly("lines", "orderId");
+    assertThat(columns.get("detail").getFields(0).getFields(0).getType()).isEqualTo(TableFieldSchema.Type.INT64);
+    assertSameWireTypes(encoder.descriptor(),
+        BQTableSchemaToProtoDescriptor.convertBQTableSchemaToProtoDescriptor(encoder.tableSchema()));
+
+    DynamicMessage m = DynamicMessage.parseFrom(encoder.descriptor(), encoder.encode(event(2.0, " 12345678901234567890.5 ")));
+    assertThat(BigDecimalByteStringEncoder.decodeNumericByteString((ByteString) field(m, "count")))
+        .isEqualByComparingTo("9007199254740993");
+    assertThat(BigDecimalByteStringEncoder.decodeBigNumericByteString((ByteString) field(m, "total")))
+        .isEqualByComparingTo("12345678901234567890.5");
+    assertThat(field(m, "weight")).isEqualTo(2L);
+    @SuppressWarnings("unchecked")
+    DynamicMessage line = ((List<DynamicMessage>) field((DynamicMessage) field(m, "detail"), "lines")).get(0);
+    assertThat(field(line, "qty")).isEqualTo(2L);
+    assertThat(BigDecimalByteStringEncoder.decodeNumericByteString((ByteString) field(line, "unitPrice")))
+        .isEqualByComparingTo("5000.5");
+
+    // what does not fit fails naming the column: a fraction into INT64, text that is no number, an integer
+    // FLOAT64 cannot hold
+    assertThatThrownBy(() -> encoder.encode(event(2.5, "1"))).isInstanceOf(DataException.class)
+        .hasMessageContaining("column detail.lines.qty").hasMessageContaining("2.5");
+    assertThatThrownBy(() -> encoder.encode(event(2.0, "12 EUR"))).isInstanceOf(DataException.class)
+        .hasMessageContaining("column total").hasMessageContaining("12 EUR");
+    RowEncoder toDouble = RowEncoder.forSchema(EVENT, List.of(), RowEncoder.DecimalType.AUTO, java.util.Set.of(),
+        Map.of("count", TableFieldSchema.Type.DOUBLE, "total", TableFieldSchema.Type.DOUBLE));
+    assertThatThrownBy(() -> toDouble.encode(event(2.0, "1"))).isInstanceOf(DataException.class)
+        .hasMessageContaining("column count").hasMessageContaining("9007199254740993");
+    DynamicMessage d = DynamicMessage.parseFrom(toDouble.descriptor(),
+        toDouble.encode(event(2.0, "1e3").put("count", 5000L)));
+    assertThat(field(d, "count")).isEqualTo(5000d);
+    assertThat(field(d, "total")).isEqualTo(1000d);
+    // a type no value converts to (a number into a BOOL column) is left as the records make it: the table refuses
+    assertThat(RowEncoder.forSchema(EVENT, List.of(), RowEncoder.DecimalType.AUTO, java.util.Set.of(),
+        Map.of("weight", TableFieldSchema.Type.BOOL)).tableSchema().getFields(3).getType())
+        .isEqualTo(TableFieldSchema.Type.DOUBLE);
+  }
+
+  @Test
+  void jsonFieldsAreOneJsonColumnHoldingTheWholeValue() throws Exception {
+    RowEncoder encoder = RowEncoder.forSchema(EVENT, List.of(), RowEncoder.DecimalType.AUTO,
+        java.util.Set.of("detail", "total"), Map.of());
+    Map<String, TableFieldSchema> columns = new LinkedHashMap<>();
+    encoder.tableSchema().getFieldsList().forEach(f -> columns.put(f.getName(), f));
+    assertThat(columns.get("detail").getType()).isEqualTo(TableFieldSchema.Type.JSON);
+    assertThat(columns.get("detail").getMode()).isEqualTo(TableFieldSchema.Mode.NULLABLE);
+    assertThat(columns.get("total").getType()).isEqualTo(TableFieldSchema.Type.JSON);
+    assertSameWireTypes(encoder.descriptor(),
+        BQTableSchemaToProtoDescriptor.convertBQTableSchemaToProtoDescriptor(encoder.tableSchema()));
+    DynamicMessage m = DynamicMessage.parseFrom(encoder.descriptor(), encoder.encode(event(2.0, "caf\u00e9")));
+    assertThat(field(m, "detail")).isEqualTo(
+        "{\"lines\":[{\"qty\":2.0,\"sku\":\"A-1\",\"unitPrice\":5000.5}],\"meta\":{},\"orderId\":\"o-1\"}");
+    assertThat(field(m, "total")).isEqualTo("\"caf\u00e9\"");
+    // an existing JSON column takes the value the same way, without the setting
+    RowEncoder existing = RowEncoder.forSchema(EVENT, List.of(), RowEncoder.DecimalType.AUTO, java.util.Set.of(),
+        Map.of("detail", TableFieldSchema.Type.JSON));
+    assertThat(DynamicMessage.parseFrom(existing.descriptor(), existing.encode(event(2.0, "1")))
+        .getField(existing.descriptor().findFieldByName("detail"))).isEqualTo(field(m, "detail"));
+  }
 }

@@ -1,5 +1,6 @@
 package io.cloudbridge.gcs.format;
 
+import io.cloudbridge.common.json.ConnectJson;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package io.cloudbridge.gcs.format;
+package io.cloudbridge.common.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
@@ -33,7 +33,20 @@ public final class ConnectJson {
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
+  private static final com.fasterxml.jackson.core.JsonFactory FACTORY = new com.fasterxml.jackson.core.JsonFactory();
+
   private ConnectJson() {}
+
+  /** One value as JSON text (a string as a JSON string, in quotes). */
+  public static String text(Schema schema, Object value) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      write(g, schema, value);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // only a StringWriter is written
+    }
+    return out.toString();
+  }
 
   /** Writes one value; {@code schema} may be null (a schemaless value). */
   public static void write(JsonGenerator g, Schema schema, Object value) throws IOException {
