@@ -143,6 +143,15 @@ final class S3SourceScenario implements Scenario {
         peak);
     System.out.printf("measured / raw loop with producer: %.2f%n", measured.recordsPerSecond()
         / withProducer.recordsPerSecond());
+    if (records > 5_000) { // after the timed run, not in it
+      List<String> lines = new java.util.ArrayList<>();
+      try (S3Client s3 = s3Server.client();
+           InputStream in = new GzipCompressorInputStream(s3.getObject(r -> r.bucket("bench").key(keys.get(0))), true);
+           BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        r.lines().limit(2_000).forEach(lines::add);
+      }
+      InferenceCost.print("the bench's log lines, jsonl", lines, n -> "");
+    }
     Result small = new Result("small objects", latencies.length, 0, 1, latencies, 0);
     System.out.printf("notification sent -> record consumed, %d one-line objects one at a time: p50 %.1f ms,"
         + " p99 %.1f ms%n", latencies.length, small.latencyMillis(50), small.latencyMillis(99));

@@ -130,6 +130,19 @@ final class SqsSourceScenario implements Scenario {
     long nanos = System.nanoTime() - start;
     long peak = HeapWatch.peak();
     cluster.deleteConnector(name);
+    if (records > 5_000) { // after the timed run, not in it
+      List<String> bodies = new ArrayList<>();
+      String time = java.time.Instant.now().toString();
+      for (int i = 0; i < 1_000; i++) {
+        bodies.add(String.format(EVENT, i, time, i, i % 100));
+      }
+      java.util.function.Function<com.fasterxml.jackson.databind.JsonNode, String> stream =
+          n -> n.path("source").asText() + "\0" + n.path("detail-type").asText();
+      InferenceCost.print("the bench's events", bodies, stream);
+      InferenceCost.print("the real-world corpus, 6 detail types", io.cloudbridge.testkit.events.RealWorldEvents
+          .corpus("bench", 50).stream().map(io.cloudbridge.testkit.events.RealWorldEvents.Event::json).toList(),
+          stream);
+    }
     return new Result("measured: SQS source, 1 task", records, bytes, nanos, new long[0], peak);
   }
 

@@ -60,6 +60,42 @@ class Base64EnvelopeTest {
   }
 
   @Test
+  void theRealWorldCorpusAsPushBodiesKeepsEveryValueUnderOneSchemaThatOnlyWidens() throws Exception {
+    Base64Envelope<SinkRecord> t = value(Map.of("envelope", "pubsub_push", "json.schema", "infer"));
+    var corpus = io.cloudbridge.testkit.events.RealWorldEvents.corpus("push", 20);
+    Schema previous = null;
+    int changes = 0;
+    long offset = 0;
+    for (var e : corpus) {
+      String body = "{\"message\":{\"data\":\"" + b64(e.json()) + "\",\"messageId\":\"" + e.id()
+          + "\"},\"subscription\":\"projects/p/subscriptions/events\"}";
+      Struct v = (Struct) t.apply(new SinkRecord("events", 0, null, null, null, body, offset++)).value();
+      io.cloudbridge.testkit.events.Arrived.assertArrived(e.id(), e.envelope(), v, false);
+      if (previous != null && v.schema() != previous) {
+        assertWidens("", previous, v.schema());
+        changes++;
+      }
+      previous = v.schema();
+    }
+    // one topic, one stream: its schema widened only when an event carried a field (or a type) new to it
+    assertThat(changes).isPositive().isLessThan(corpus.size() / 4);
+    assertThat(previous.field("detail").schema().field("lines").schema().type()).isEqualTo(Schema.Type.ARRAY);
+  }
+
+  /** {@code after} holds every field of {@code before} with the same type (structs widened the same way). */
+  private static void assertWidens(String path, Schema before, Schema after) {
+    assertThat(after.type()).as(path).isEqualTo(before.type());
+    switch (before.type()) {
+      case STRUCT -> before.fields().forEach(f -> {
+        assertThat(after.field(f.name())).as(path + "." + f.name() + " kept").isNotNull();
+        assertWidens(path + "." + f.name(), f.schema(), after.field(f.name()).schema());
+      });
+      case ARRAY -> assertWidens(path + "[]", before.valueSchema(), after.valueSchema());
+      default -> { }
+    }
+  }
+
+  @Test
   void aPubSubPushBodyBecomesItsDecodedMessageWithAttributesAndIdsAsHeaders() {
     SinkRecord out = value(Map.of("envelope", "pubsub_push")).apply(record(Schema.OPTIONAL_STRING_SCHEMA, PUSH));
     Struct v = (Struct) out.value();

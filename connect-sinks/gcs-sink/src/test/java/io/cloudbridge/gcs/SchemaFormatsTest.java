@@ -209,6 +209,41 @@ class SchemaFormatsTest {
   }
 
   @Test
+  void structsWithoutFieldsAreLeftOutOfAvroAndParquetAndAValueOfNoneIsABadRecord() throws Exception {
+    // a GuardDuty finding's additionalInfo {} and an ECS task's details [] of {} before any field was seen
+    org.apache.kafka.connect.data.Schema nothing = org.apache.kafka.connect.data.SchemaBuilder.struct().optional()
+        .build();
+    org.apache.kafka.connect.data.Schema value = org.apache.kafka.connect.data.SchemaBuilder.struct()
+        .field("additionalInfo", nothing)
+        .field("details", org.apache.kafka.connect.data.SchemaBuilder.array(nothing).optional().build())
+        .field("title", org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA)
+        .field("wrapper", org.apache.kafka.connect.data.SchemaBuilder.struct().optional()
+            .field("inner", nothing).field("n", org.apache.kafka.connect.data.Schema.OPTIONAL_FLOAT64_SCHEMA).build())
+        .build();
+    Struct v = new Struct(value).put("additionalInfo", new Struct(nothing)).put("details", List.of(new Struct(nothing)))
+        .put("title", "SSH brute force").put("wrapper", new Struct(value.field("wrapper").schema())
+            .put("inner", new Struct(nothing)).put("n", 5000.5));
+    for (String type : List.of("avro", "parquet")) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      RecordWriter w = format(Map.of("format.output.type", type)).writer(out);
+      w.write(new SinkRecord("findings", 0, null, null, value, v, 7));
+      w.finish();
+      List<GenericRecord> rows = type.equals("avro") ? readAvro(out.toByteArray(), "null")
+          : readParquet(out.toByteArray(), CompressionCodecName.UNCOMPRESSED);
+      assertThat(rows).hasSize(1);
+      GenericRecord r = rows.get(0);
+      assertThat(r.getSchema().getFields()).extracting(org.apache.avro.Schema.Field::name)
+          .containsExactly("title", "wrapper");
+      assertThat(r.get("title").toString()).isEqualTo("SSH brute force");
+      assertThat(((GenericRecord) r.get("wrapper")).get("n")).isEqualTo(5000.5);
+      assertThat(((GenericRecord) r.get("wrapper")).getSchema().getFields()).hasSize(1);
+    }
+    RecordWriter w = format(Map.of("format.output.type", "parquet")).writer(new ByteArrayOutputStream());
+    assertThatThrownBy(() -> w.write(new SinkRecord("findings", 0, null, null, nothing, new Struct(nothing), 8)))
+        .isInstanceOf(DataException.class).hasMessageContaining("findings/0@8").hasMessageContaining("no");
+  }
+
+  @Test
   void aSchemalessValueIsABadRecordForAvroAndTheObjectStaysReadable() throws Exception {
     OutputFormat f = format(Map.of("format.output.type", "avro"));
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -29,4 +29,24 @@ public final class PluginMetrics {
     }
     return -1;
   }
+
+  /** The sum over the connector's tasks of a plugin metric (tasks that have not published it count 0). */
+  public static long sum(String connector, String name) {
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    long sum = 0;
+    try {
+      for (ObjectName n : jmx.queryNames(new ObjectName("kafka.connect:*"), null)) {
+        if (connector.equals(n.getKeyProperty("connector")) && n.getKeyProperty("task") != null) {
+          for (MBeanAttributeInfo a : jmx.getMBeanInfo(n).getAttributes()) {
+            if (a.getName().equals(name)) {
+              sum += ((Number) jmx.getAttribute(n, name)).longValue();
+            }
+          }
+        }
+      }
+    } catch (JMException e) {
+      throw new IllegalStateException("reading metric " + name + " of " + connector, e);
+    }
+    return sum;
+  }
 }

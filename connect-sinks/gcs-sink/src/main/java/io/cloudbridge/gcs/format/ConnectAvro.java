@@ -28,7 +28,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * decimal} bytes (precision from Debezium's {@code connect.decimal.precision}, else 38), Debezium's day, micro and
  * milli types to the matching logical types. Optional schemas become unions with null (default null); maps with
  * string keys Avro maps, other maps arrays of key/value records; names that Avro does not allow are rewritten with
- * underscores. One instance serves one object, so the schemas it names never clash.
+ * underscores. A struct without fields (JSON's {@code {}} before a schemaless source has seen any field in it), and
+ * an array of such, is left out: Parquet has no empty group ("Cannot write a schema with an empty group"), BigQuery
+ * no RECORD without columns, and the value carries no data; the field appears in later objects once it has fields.
+ * One instance serves one object, so the schemas it names never clash.
  */
 final class ConnectAvro {
 
@@ -146,6 +149,9 @@ final class ConnectAvro {
     List<Field> fields = new ArrayList<>();
     Set<String> fieldNames = new HashSet<>();
     for (org.apache.kafka.connect.data.Field f : s.fields()) {
+      if (empty(f.schema())) {
+        continue;
+      }
       String fieldName = avroName(f.name());
       if (!fieldNames.add(fieldName)) {
         throw new DataException("fields " + f.name() + " and another both become Avro field " + fieldName);
@@ -158,6 +164,22 @@ final class ConnectAvro {
         org.apache.avro.Schema.createRecord(recordName(name), s.doc(), NAMESPACE, false, fields);
     structs.put(s, record);
     return record;
+  }
+
+  /** A struct without fields (none, or only fields that are themselves empty), or an array of one. */
+  static boolean empty(Schema s) {
+    if (s.type() == Schema.Type.ARRAY) {
+      return empty(s.valueSchema());
+    }
+    if (s.type() != Schema.Type.STRUCT) {
+      return false;
+    }
+    for (org.apache.kafka.connect.data.Field f : s.fields()) {
+      if (!empty(f.schema())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A record name not used yet in this schema. */
@@ -259,13 +281,18 @@ final class ConnectAvro {
         Struct s = (Struct) v;
         GenericData.Record out = new GenericData.Record(avro);
         List<org.apache.kafka.connect.data.Field> fields = schema.fields();
+        int j = 0; // the Avro field: empty structs have none
         for (int i = 0; i < fields.size(); i++) {
           org.apache.kafka.connect.data.Field f = fields.get(i);
+          if (empty(f.schema())) {
+            continue;
+          }
           try {
-            out.put(i, value(f.schema(), s.get(f), avro.getFields().get(i).schema()));
+            out.put(j, value(f.schema(), s.get(f), avro.getFields().get(j).schema()));
           } catch (DataException e) {
             throw new DataException("field " + f.name() + ": " + e.getMessage(), e);
           }
+          j++;
         }
         yield out;
       }

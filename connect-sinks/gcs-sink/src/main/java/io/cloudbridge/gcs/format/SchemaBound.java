@@ -72,6 +72,10 @@ final class SchemaBound {
           throw new DataException(format + " rows need struct values, not " + v.type() + " (or use"
               + " format.output.envelope=envelope)");
         }
+        if (structsOnly && !envelope && ConnectAvro.empty(v)) {
+          throw new DataException(format + " rows need at least one field, and this value's struct has none (it"
+              + " holds no data)");
+        }
         avro = new ConnectAvro();
         schema = envelope ? avro.envelopeSchema(r.keySchema(), v) : avro.valueSchema(v);
       }
