@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloudbridge.common.PluginVersion;
 import io.cloudbridge.common.config.EnumChoice;
+import io.cloudbridge.common.config.DeclaredSchemas;
+import io.cloudbridge.common.json.DeclaredJsonSchema;
 import io.cloudbridge.common.json.JsonSchemaLearner;
 import io.cloudbridge.common.json.JsonValues;
 import java.io.ByteArrayInputStream;
@@ -78,7 +80,11 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
   public enum Output { JSON, STRING, BYTES }
 
   /** Whether decoded JSON gets an inferred schema or stays schemaless (maps). */
-  public enum JsonSchema { INFER, NONE }
+  public enum JsonSchema { INFER, DECLARED, NONE }
+
+  /** The settings of a declared JSON Schema: json.schema.files, json.schema.text, json.schema.undeclared.fields. */
+  static final DeclaredSchemas.Names DECLARED_NAMES = new DeclaredSchemas.Names("json.schema.files",
+      "json.schema.text", "json.schema.undeclared.fields");
 
   /** Gzip inside the base64: recognised by its magic bytes, always, or never. */
   public enum Gzip { AUTO, ALWAYS, NEVER }
@@ -89,7 +95,7 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
   /** A record that cannot be decoded: fail, or pass it through unchanged with an error header. */
   public enum OnError { FAIL, PASSTHROUGH }
 
-  public static final ConfigDef CONFIG_DEF = new ConfigDef()
+  public static final ConfigDef CONFIG_DEF = DeclaredSchemas.addTo(new ConfigDef()
       .define(MODE, Type.STRING, "decode", EnumChoice.of(Mode.values()), Importance.HIGH,
           "decode: base64 to a record; encode: a field or the value to base64.")
       .define(FIELD, Type.STRING, "", Importance.HIGH,
@@ -108,9 +114,10 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
           "decode: what the decoded bytes become: json (parsed), string (UTF-8 text) or bytes.")
       .define(JSON_SCHEMA, Type.STRING, "infer", EnumChoice.of(JsonSchema.values()), Importance.MEDIUM,
           "decode, json: infer (one widening struct schema per topic, learned from the documents: every number"
-              + " FLOAT64, nulls and empty arrays fix no type, fields are added and never retyped; see README) or"
-              + " none (maps and lists). Inside a schemaless value"
-              + " the result is always schemaless.")
+              + " FLOAT64, nulls and empty arrays fix no type, fields are added and never retyped; see README),"
+              + " declared (the JSON Schema of " + DECLARED_NAMES.files() + " or " + DECLARED_NAMES.inline()
+              + "; to choose one per topic, give each transform a TopicNameMatches predicate) or none (maps and"
+              + " lists). Inside a schemaless value the result is always schemaless.")
       .define(GZIP, Type.STRING, "auto", EnumChoice.of(Gzip.values()), Importance.LOW,
           "decode: gunzip when the bytes start with gzip's magic (auto), always, or never. encode: always gzips"
               + " before base64.")
@@ -129,7 +136,8 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
       .define(ON_ERROR, Type.STRING, "fail", EnumChoice.of(OnError.values()), Importance.MEDIUM,
           "When the payload is not base64, not gzip though it says so, or not JSON: fail (with errors.tolerance=all"
               + " Connect's error handling takes the record), or passthrough unchanged with a " + ERROR_HEADER
-              + " header saying why.");
+              + " header saying why."), DECLARED_NAMES, null, 0, "With " + JSON_SCHEMA + "=declared: the schema of every"
+          + " decoded JSON document.");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -148,6 +156,7 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
   private Absent onNull;
   private OnError onError;
   private final JsonSchemaLearner schemas = new JsonSchemaLearner();
+  private DeclaredJsonSchema declared;
 
   @Override
   public String version() {
@@ -170,6 +179,16 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
         : FieldPath.of(c, ATTRIBUTES_PATH);
     output = EnumChoice.parse(Output.class, c.getString(OUTPUT));
     jsonSchema = EnumChoice.parse(JsonSchema.class, c.getString(JSON_SCHEMA));
+    DeclaredSchemas declaredSchemas = DeclaredSchemas.from(c, DECLARED_NAMES);
+    declared = declaredSchemas.single();
+    if (jsonSchema == JsonSchema.DECLARED && declared == null) {
+      throw new ConfigException(JSON_SCHEMA, "declared", "needs a schema in " + DECLARED_NAMES.files() + " or "
+          + DECLARED_NAMES.inline());
+    }
+    if (jsonSchema != JsonSchema.DECLARED && declared != null) {
+      throw new ConfigException(JSON_SCHEMA, c.getString(JSON_SCHEMA), "a JSON Schema is declared: set "
+          + JSON_SCHEMA + "=declared to use it");
+    }
     gzip = EnumChoice.parse(Gzip.class, c.getString(GZIP));
     Base64.Encoder e = EnumChoice.parse(Alphabet.class, c.getString(ALPHABET)) == Alphabet.URL_SAFE
         ? Base64.getUrlEncoder() : Base64.getEncoder();
@@ -283,7 +302,7 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
       return onNull == Absent.FAIL ? absent(record, onNull, "the envelope's " + payloadPath + " is null")
           : newRecord(record, operatingSchema(record) == null ? null : Schema.OPTIONAL_STRING_SCHEMA, null, headers);
     }
-    Decoded d = decode(payload, operatingSchema(record) != null || jsonSchema == JsonSchema.INFER, record.topic());
+    Decoded d = decode(payload, operatingSchema(record) != null || jsonSchema != JsonSchema.NONE, record.topic());
     return newRecord(record, d.schema(), d.value(), headers);
   }
 
@@ -321,6 +340,9 @@ public abstract class Base64Envelope<R extends ConnectRecord<R>> implements Tran
         JsonNode node = parse(raw, "the decoded payload");
         if (!withSchema || jsonSchema == JsonSchema.NONE) {
           yield new Decoded(JsonValues.schemaless(node), null);
+        }
+        if (jsonSchema == JsonSchema.DECLARED) {
+          yield new Decoded(declared.value(node), declared.schema());
         }
         Schema schema;
         synchronized (schemas) {

@@ -82,6 +82,25 @@ class Base64EnvelopeTest {
     assertThat(previous.field("detail").schema().field("lines").schema().type()).isEqualTo(Schema.Type.ARRAY);
   }
 
+  @Test
+  void aDeclaredSchemaConvertsEveryPayloadAndAMisfitFailsNamingTheField() {
+    String schema = "{\"type\":\"object\",\"required\":[\"orderId\"],\"properties\":{\"orderId\":{\"type\":"
+        + "\"string\"},\"placedAt\":{\"type\":\"string\",\"format\":\"date-time\"},\"qty\":{\"type\":"
+        + "\"integer\"}}}";
+    Base64Envelope<SinkRecord> t = value(Map.of("envelope", "pubsub_push", "json.schema", "declared",
+        "json.schema.text", schema));
+    java.util.function.Function<String, String> push = json -> "{\"message\":{\"data\":\"" + b64(json)
+        + "\",\"messageId\":\"1\"},\"subscription\":\"projects/p/subscriptions/s\"}";
+    Struct v = (Struct) t.apply(record(null, push.apply("{\"orderId\":\"o-1\",\"placedAt\":"
+        + "\"2021-02-26T19:13:55.749Z\",\"qty\":3}"))).value();
+    assertThat(v.getInt64("qty")).isEqualTo(3L);
+    assertThat(v.get("placedAt")).isEqualTo(java.util.Date.from(java.time.Instant.parse("2021-02-26T19:13:55.749Z")));
+    assertThatThrownBy(() -> t.apply(record(null, push.apply("{\"orderId\":\"o-2\",\"qty\":\"three\"}"))))
+        .isInstanceOf(DataException.class).hasMessageContaining("field qty").hasMessageContaining("integer");
+    assertThatThrownBy(() -> value(Map.of("json.schema", "declared"))).hasMessageContaining("json.schema.files");
+    assertThatThrownBy(() -> value(Map.of("json.schema.text", schema))).hasMessageContaining("json.schema=declared");
+  }
+
   /** {@code after} holds every field of {@code before} with the same type (structs widened the same way). */
   private static void assertWidens(String path, Schema before, Schema after) {
     assertThat(after.type()).as(path).isEqualTo(before.type());

@@ -5,11 +5,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cloudbridge.common.json.JsonSchemaLearner;
+import io.cloudbridge.common.json.JsonValueSchemas;
 import io.cloudbridge.common.json.JsonValues;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.connect.errors.DataException;
 
@@ -24,10 +25,10 @@ final class JsonArrayReader implements RecordReader {
   private final InputStream in;
   private final JsonParser parser;
   /** Learns the schema of the elements; null for schemaless values. */
-  private final JsonSchemaLearner schemas;
+  private final JsonValueSchemas schemas;
   private boolean started;
 
-  JsonArrayReader(InputStream in, JsonSchemaLearner schemas) throws IOException {
+  JsonArrayReader(InputStream in, JsonValueSchemas schemas) throws IOException {
     this.in = in;
     this.parser = JSON.getFactory().createParser(in);
     this.schemas = schemas;
@@ -57,8 +58,8 @@ final class JsonArrayReader implements RecordReader {
         return new Parsed(null, JsonValues.schemaless(node), line, -1);
       }
       try {
-        Schema schema = schemas.learn("", node);
-        return new Parsed(schema, JsonSchemaLearner.value(node, schema), line, -1);
+        SchemaAndValue v = schemas.convert("", node);
+        return new Parsed(v.schema(), v.value(), line, -1);
       } catch (DataException misfit) {
         throw new BadRecordException(misfit.getMessage(), node.toString().getBytes(StandardCharsets.UTF_8), line, -1);
       }

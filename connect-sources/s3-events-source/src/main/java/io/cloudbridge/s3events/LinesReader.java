@@ -6,13 +6,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.cloudbridge.common.json.JsonSchemaLearner;
+import io.cloudbridge.common.json.JsonValueSchemas;
 import io.cloudbridge.common.json.JsonValues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
@@ -30,11 +31,11 @@ final class LinesReader implements RecordReader {
   private final LineReader lines;
   private final boolean json;
   /** Learns the schema of JSON lines; null for schemaless values. */
-  private final JsonSchemaLearner schemas;
+  private final JsonValueSchemas schemas;
   private final boolean seekable;
   private final int maxRecordBytes;
 
-  LinesReader(InputStream in, boolean json, JsonSchemaLearner schemas, boolean seekable, long startPosition, long startLine,
+  LinesReader(InputStream in, boolean json, JsonValueSchemas schemas, boolean seekable, long startPosition, long startLine,
       int maxRecordBytes) {
     this.in = in;
     this.lines = new LineReader(in, startPosition, startLine, maxRecordBytes);
@@ -79,8 +80,8 @@ final class LinesReader implements RecordReader {
         return new Parsed(null, JsonValues.schemaless(node), lines.lineNumber(), after);
       }
       try {
-        Schema schema = schemas.learn("", node);
-        return new Parsed(schema, JsonSchemaLearner.value(node, schema), lines.lineNumber(), after);
+        SchemaAndValue v = schemas.convert("", node);
+        return new Parsed(v.schema(), v.value(), lines.lineNumber(), after);
       } catch (DataException misfit) {
         throw new BadRecordException(misfit.getMessage(), Arrays.copyOf(lines.bytes(), lines.length()),
             lines.lineNumber(), after);

@@ -1,6 +1,6 @@
 package io.cloudbridge.s3events;
 
-import io.cloudbridge.common.json.JsonSchemaLearner;
+import io.cloudbridge.common.json.JsonValueSchemas;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.s3events.S3EventsSourceConfig.Compression;
 import io.cloudbridge.s3events.S3EventsSourceConfig.Format;
@@ -27,14 +27,18 @@ final class ObjectOpener {
   private final S3Client s3;
   private final S3EventsSourceConfig config;
   private final Counter bytesRead;
-  /** The task's schema of JSON records (jsonl, json_array), one widening schema for all its objects; null: none. */
-  private final JsonSchemaLearner schemas;
+  /**
+   * The task's schemas of JSON records (jsonl, json_array): the declared one, else one widening learned schema for
+   * all its objects; null: schemaless.
+   */
+  private final JsonValueSchemas schemas;
 
   ObjectOpener(S3Client s3, S3EventsSourceConfig config, Counter bytesRead) {
     this.s3 = s3;
     this.config = config;
     this.bytesRead = bytesRead;
-    this.schemas = config.schemas() ? new JsonSchemaLearner() : null;
+    this.schemas = config.schemas() ? new JsonValueSchemas(java.util.Map.of(),
+        config.declaredSchemas().single()) : null;
   }
 
   /** Whether records of this object can be resumed from a byte position (uncompressed lines). */

@@ -1,6 +1,7 @@
 package io.cloudbridge.s3events;
 
 import io.cloudbridge.common.aws.AwsConfig;
+import io.cloudbridge.common.config.DeclaredSchemas;
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.config.HttpUrl;
 import io.cloudbridge.common.config.RecordTimestamps;
@@ -112,8 +113,11 @@ public final class S3EventsSourceConfig extends AbstractConfig {
             "true: JSON and CSV values are Structs with a schema (for JSON, one widening schema per task learned"
                 + " from the records: every number FLOAT64, nulls and empty arrays fix no type, fields are added and"
                 + " never retyped; see README; for CSV, the header); false: schemaless maps. Avro values always carry their schema.",
-            RECORD_GROUP, ++r, Width.SHORT, "With schemas")
-        .define(CSV_TYPES, Type.STRING, "string", EnumChoice.of(CsvTypes.values()), Importance.LOW,
+            RECORD_GROUP, ++r, Width.SHORT, "With schemas");
+    r += 3;
+    DeclaredSchemas.addTo(def, RECORD_GROUP, r - 2, "One schema for every JSON record of the connector (jsonl,"
+        + " json_array; with value.schemas.enable=true), and so for its topic.");
+    def.define(CSV_TYPES, Type.STRING, "string", EnumChoice.of(CsvTypes.values()), Importance.LOW,
             "string: every CSV field is a string; inferred: integers, decimals and true/false become numbers and"
                 + " booleans, empty fields null.", RECORD_GROUP, ++r, Width.SHORT, "CSV field types")
         .define(CSV_SEPARATOR, Type.STRING, ",", new SingleChar(), Importance.LOW, "CSV column separator.",
@@ -180,9 +184,16 @@ public final class S3EventsSourceConfig extends AbstractConfig {
   private final KeySource keySource;
   private final int batchRecords;
   private final int maxUnacknowledged;
+  private final DeclaredSchemas declared;
 
   public S3EventsSourceConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
+    declared = DeclaredSchemas.from(this);
+    if (!declared.isEmpty() && (!schemas() || format() != Format.JSONL && format() != Format.JSON_ARRAY)) {
+      throw new ConfigException(DeclaredSchemas.FILES, getList(DeclaredSchemas.FILES), "a declared JSON Schema needs"
+          + " format jsonl or json_array and " + SCHEMAS + "=true");
+    }
+    declared.single();
     queue = SqsQueueConfig.settings(this);
     PlaintextEndpoints.require(this, S3_ENDPOINT); // the SQS and STS endpoints: AwsConfig.validate()
     keySource = EnumChoice.parse(KeySource.class, getString(KEY_SOURCE));
@@ -230,6 +241,11 @@ public final class S3EventsSourceConfig extends AbstractConfig {
 
   public Compression compression() {
     return EnumChoice.parse(Compression.class, getString(COMPRESSION));
+  }
+
+  /** The JSON Schema the user declared, if any. */
+  public DeclaredSchemas declaredSchemas() {
+    return declared;
   }
 
   public boolean schemas() {

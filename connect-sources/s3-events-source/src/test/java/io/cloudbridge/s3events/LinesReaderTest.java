@@ -18,7 +18,7 @@ class LinesReaderTest {
 
   @Test
   void jsonLinesOfOneTaskShareOneWideningSchemaAndAMisfitIsABadRecordNamingTheField() throws Exception {
-    io.cloudbridge.common.json.JsonSchemaLearner learner = new io.cloudbridge.common.json.JsonSchemaLearner();
+    io.cloudbridge.common.json.JsonValueSchemas learner = io.cloudbridge.common.json.JsonValueSchemas.learned();
     String first = "{\"status\":200,\"usr\":null,\"tags\":[]}\n{\"status\":200.5,\"usr\":{\"id\":\"u-1\"}}\n";
     LinesReader r = new LinesReader(new ByteArrayInputStream(first.getBytes(StandardCharsets.UTF_8)), true, learner,
         true, 0, 0, 1024);
@@ -35,6 +35,30 @@ class LinesReaderTest {
     assertThat(c.schema()).isSameAs(b.schema());
     assertThatThrownBy(r2::next).isInstanceOf(BadRecordException.class)
         .hasMessageContaining("field status was learned as FLOAT64");
+  }
+
+  @Test
+  void aDeclaredSchemaConvertsEveryLineAndAMisfitIsABadRecordNamingTheField() throws Exception {
+    var declared = new S3EventsSourceConfig(Map.of("sqs.queue.url", "http://127.0.0.1:1/000000000000/q",
+        "topic", "logs", "aws.region", "eu-west-1", "value.schemas.enable", "true",
+        "value.json.schema", "{\"type\":\"object\",\"required\":[\"date\"],\"properties\":{"
+            + "\"date\":{\"type\":\"string\",\"format\":\"date-time\"},\"status\":{\"type\":\"integer\"},"
+            + "\"attributes\":{\"description\":\"anything\"}}}")).declaredSchemas();
+    var schemas = new io.cloudbridge.common.json.JsonValueSchemas(Map.of(),
+        declared.single());
+    String text = "{\"date\":\"2026-11-22T04:05:06.000Z\",\"status\":200,\"attributes\":{\"a\":[1]}}\n"
+        + "{\"date\":\"2026-11-22T04:05:07Z\",\"status\":\"200\"}\n";
+    LinesReader r = new LinesReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), true, schemas,
+        true, 0, 0, 1024);
+    org.apache.kafka.connect.data.Struct a = (org.apache.kafka.connect.data.Struct) r.next().value();
+    assertThat(a.get("date")).isEqualTo(java.util.Date.from(java.time.Instant.parse("2026-11-22T04:05:06Z")));
+    assertThat(a.getInt64("status")).isEqualTo(200L);
+    assertThat(a.getString("attributes")).isEqualTo("{\"a\":[1]}");
+    assertThatThrownBy(r::next).isInstanceOf(BadRecordException.class).hasMessageContaining("field status")
+        .hasMessageContaining("integer");
+    assertThatThrownBy(() -> new S3EventsSourceConfig(Map.of("sqs.queue.url", "http://127.0.0.1:1/000000000000/q",
+        "topic", "logs", "aws.region", "eu-west-1", "format", "csv", "value.schemas.enable", "true",
+        "value.json.schema", "{\"type\":\"object\"}"))).hasMessageContaining("jsonl or json_array");
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.cloudbridge.s3events;
 
-import io.cloudbridge.common.json.JsonSchemaLearner;
+import io.cloudbridge.common.json.JsonValueSchemas;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.cloudbridge.s3events.S3EventsSourceConfig.Compression;
 import java.io.ByteArrayInputStream;
@@ -63,10 +63,10 @@ class ObjectReadersFuzz {
 
   private static RecordReader open(int reader, InputStream in, boolean schemas, boolean flag) throws IOException {
     return switch (reader) {
-      case 0 -> new LinesReader(in, true, schemas ? new JsonSchemaLearner() : null, false, 0, 0, MAX_RECORD_BYTES);
+      case 0 -> new LinesReader(in, true, schemas ? JsonValueSchemas.learned() : null, false, 0, 0, MAX_RECORD_BYTES);
       case 1 -> new LinesReader(in, false, null, false, 0, 0, MAX_RECORD_BYTES);
       case 2 -> new CsvReader(in, flag ? ';' : ',', schemas, flag);
-      case 3 -> new JsonArrayReader(in, schemas ? new JsonSchemaLearner() : null);
+      case 3 -> new JsonArrayReader(in, schemas ? JsonValueSchemas.learned() : null);
       case 4 -> new AvroReader(in);
       default -> new BytesReader(in, MAX_RECORD_BYTES);
     };

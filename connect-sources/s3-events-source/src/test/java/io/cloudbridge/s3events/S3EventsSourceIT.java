@@ -140,6 +140,44 @@ class S3EventsSourceIT {
   }
 
   @Test
+  void theRealWorldCorpusAsAJsonLinesArchiveArrivesWholeUnderSchemasThatOnlyWiden() throws Exception {
+    s3.createBucket(r -> r.bucket("corpus"));
+    String url = sqsServer.createQueue("corpus", Map.of());
+    Map<String, String> c = config(url, "corpus", "jsonl");
+    c.put("value.schemas.enable", "true");
+    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    c.put("value.converter.schemas.enable", "true");
+    // errors.bad.record.policy stays fail: a line that misfit its learned schema would stop the task, not be skipped
+    connect.configureConnector("corpus", c);
+    connect.awaitRunning("corpus", 1, Duration.ofSeconds(60));
+    var corpus = io.cloudbridge.testkit.events.RealWorldEvents.corpus("archive", 20);
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+      for (var e : corpus) {
+        out.write((e.json() + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    String key = "eventbridge-archive/2026/11/30/events.jsonl.gz";
+    notify(url, Notifications.created("corpus", key, put("corpus", key, gz.toByteArray()), sequencer()));
+
+    List<ConsumerRecord<byte[], byte[]>> records = consumeAtLeast("corpus", corpus.size());
+    assertThat(records).hasSize(corpus.size());
+    java.util.Set<String> schemas = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < corpus.size(); i++) {
+      JsonNode v = value(records.get(i));
+      var e = corpus.get(i);
+      io.cloudbridge.testkit.events.Arrived.assertArrived(e.id(), e.envelope(),
+          JSON.convertValue(v.get("payload"), Object.class), false);
+      assertThat(v.get("schema").isObject()).as("a learned schema").isTrue();
+      schemas.add(v.get("schema").toString());
+    }
+    // one stream (the task's): its schema widened only when a line carried something new to it
+    assertThat(schemas.size()).isBetween(2, corpus.size() / 4);
+    assertThat(connect.embedded().connectorStatus("corpus").tasks().get(0).state()).isEqualTo("RUNNING");
+    connect.deleteConnector("corpus");
+  }
+
+  @Test
   void everyNotificationShapeAndAwkwardKeysAreRead() throws Exception {
     s3.createBucket(r -> r.bucket("shapes"));
     String url = sqsServer.createQueue("shapes", Map.of());

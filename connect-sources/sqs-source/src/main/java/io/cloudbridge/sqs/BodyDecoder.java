@@ -1,6 +1,8 @@
 package io.cloudbridge.sqs;
 
-import io.cloudbridge.common.json.JsonSchemaLearner;
+import io.cloudbridge.common.config.DeclaredSchemas;
+import io.cloudbridge.common.json.DeclaredJsonSchema;
+import io.cloudbridge.common.json.JsonValueSchemas;
 import io.cloudbridge.common.json.JsonValues;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
@@ -32,12 +35,25 @@ final class BodyDecoder {
   private final boolean detailAsJsonString;
   private final boolean base64;
   private final boolean snsUnwrap;
-  private final JsonSchemaLearner learner = new JsonSchemaLearner();
+  /** Declared detail schemas by source and detail-type (EventBridge) or the body's (json); else learned ones. */
+  private final JsonValueSchemas valueSchemas;
   /** The envelope schema around each detail schema the learner returned (the same instance while it fits). */
   private final Map<Schema, Schema> envelopes = new java.util.IdentityHashMap<>();
 
   BodyDecoder(SqsSourceConfig.ValueFormat format, boolean schemas, boolean detailAsJsonString, boolean base64,
               boolean snsUnwrap) {
+    this(format, schemas, detailAsJsonString, base64, snsUnwrap, null);
+  }
+
+  /** With the schemas the user declared ({@code null} or empty: all learned); validated by the config. */
+  BodyDecoder(SqsSourceConfig.ValueFormat format, boolean schemas, boolean detailAsJsonString, boolean base64,
+              boolean snsUnwrap, DeclaredSchemas declared) {
+    Map<String, DeclaredJsonSchema> details = new java.util.HashMap<>();
+    if (declared != null && format == SqsSourceConfig.ValueFormat.EVENTBRIDGE) {
+      declared.all().forEach(d -> details.put(d.source() + "\u0000" + d.detailType(), d.property("detail")));
+    }
+    this.valueSchemas = new JsonValueSchemas(details, declared != null && format == SqsSourceConfig.ValueFormat.JSON
+        ? declared.single() : null);
     this.format = format;
     this.schemas = schemas;
     this.detailAsJsonString = detailAsJsonString;
@@ -84,8 +100,8 @@ final class BodyDecoder {
       return new DecodedBody(null, JsonValues.schemaless(node), node, snsAttributes);
     }
     try {
-      Schema schema = learner.learn("", node);
-      return new DecodedBody(schema, JsonSchemaLearner.value(node, schema), node, snsAttributes);
+      SchemaAndValue v = valueSchemas.convert("", node);
+      return new DecodedBody(v.schema(), v.value(), node, snsAttributes);
     } catch (DataException misfit) {
       throw new MalformedMessageException(misfit.getMessage(), misfit);
     }
@@ -93,7 +109,7 @@ final class BodyDecoder {
 
   /** How often a learned schema widened (the schema-changes-total metric). */
   long schemaChanges() {
-    return learner.changes();
+    return valueSchemas.changes();
   }
 
   private DecodedBody eventBridge(JsonNode event, Map<String, String> snsAttributes) throws MalformedMessageException {
@@ -114,7 +130,8 @@ final class BodyDecoder {
       // The envelope's field names are the same with and without schemas: detail_type, not the event's detail-type
       // (so {{value.detail_type}} works either way); the detail keeps the event's own names.
       Map<String, Object> value = new LinkedHashMap<>();
-      parsed.forEach((k, v) -> value.put(k.equals("detail-type") ? "detail_type" : k, v));
+      parsed.forEach((k, v) -> value.put(k.equals("detail-type") ? "detail_type"
+          : k.equals("replay-name") ? "replay_name" : k, v));
       if (detailAsJsonString) {
         value.put("detail", event.get("detail").toString());
       }
@@ -127,9 +144,11 @@ final class BodyDecoder {
       detail = event.get("detail").toString();
     } else {
       try {
-        // One stream per source and detail-type: the key of an event's shape.
-        detailSchema = learner.learn(text(event, "source") + "\u0000" + text(event, "detail-type"), event.get("detail"));
-        detail = JsonSchemaLearner.value(event.get("detail"), detailSchema);
+        // One stream per source and detail-type: the key of an event's shape (and of a declared schema).
+        SchemaAndValue v = valueSchemas.convert(text(event, "source") + "\u0000" + text(event, "detail-type"),
+            event.get("detail"));
+        detailSchema = v.schema();
+        detail = v.value();
       } catch (DataException misfit) {
         throw new MalformedMessageException("detail: " + misfit.getMessage(), misfit);
       }
@@ -151,7 +170,8 @@ final class BodyDecoder {
         .put("time", text(event, "time"))
         .put("region", text(event, "region"))
         .put("resources", resources(event))
-        .put("detail", detail);
+        .put("detail", detail)
+        .put("replay_name", text(event, "replay-name"));
     return new DecodedBody(schema, value, event, snsAttributes);
   }
 
@@ -166,6 +186,8 @@ final class BodyDecoder {
         .field("region", Schema.OPTIONAL_STRING_SCHEMA)
         .field("resources", SchemaBuilder.array(Schema.STRING_SCHEMA).optional().build())
         .field("detail", detailSchema)
+        // EventBridge adds replay-name to the events of an archive replay
+        .field("replay_name", Schema.OPTIONAL_STRING_SCHEMA)
         .build();
   }
 

@@ -1,6 +1,7 @@
 package io.cloudbridge.sqs;
 
 import io.cloudbridge.common.aws.AwsConfig;
+import io.cloudbridge.common.config.DeclaredSchemas;
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.config.RecordTimestamps;
 import io.cloudbridge.common.sqs.SqsQueueConfig;
@@ -57,8 +58,13 @@ public final class SqsSourceConfig extends AbstractConfig {
                 + " json: per task) that only widens: every number FLOAT64, nulls and empty arrays fix no type,"
                 + " fields are added and never retyped (see README); false: schemaless maps. Field names are the"
                 + " same either way: the envelope's are detail_type etc., the detail's are the event's own.",
-            RECORD_GROUP, ++r, Width.SHORT, "With schemas")
-        .define(DETAIL_AS_JSON, Type.BOOLEAN, false, Importance.LOW,
+            RECORD_GROUP, ++r, Width.SHORT, "With schemas");
+    r += 3;
+    DeclaredSchemas.addTo(def, RECORD_GROUP, r - 2, "value.format eventbridge: each schema is the whole event's"
+        + " as the registry exports it, for the events its x-amazon-events-source and x-amazon-events-detail-type"
+        + " name (their detail is converted; the envelope keeps its fields); other events' detail schemas are"
+        + " learned. value.format json: one schema for every body.");
+    def.define(DETAIL_AS_JSON, Type.BOOLEAN, false, Importance.LOW,
             "Keep the EventBridge 'detail' as a JSON string instead of a structured value.", RECORD_GROUP, ++r,
             Width.SHORT, "Detail as JSON text")
         .define(BASE64, Type.BOOLEAN, false, Importance.LOW, "Bodies are base64-encoded; decode before reading.",
@@ -91,10 +97,23 @@ public final class SqsSourceConfig extends AbstractConfig {
   }
 
   private final SqsQueueConfig.Settings queue;
+  private final DeclaredSchemas declared;
 
   public SqsSourceConfig(Map<String, ?> props) {
     super(CONFIG_DEF, props);
     queue = SqsQueueConfig.settings(this);
+    declared = DeclaredSchemas.from(this);
+    if (!declared.isEmpty()) {
+      if (!schemas() || detailAsJson() || valueFormat() == ValueFormat.STRING || valueFormat() == ValueFormat.BYTES) {
+        throw new ConfigException(DeclaredSchemas.FILES, getList(DeclaredSchemas.FILES), "declared JSON Schemas"
+            + " need value.format eventbridge or json with " + SCHEMAS + "=true and " + DETAIL_AS_JSON + "=false");
+      }
+      if (valueFormat() == ValueFormat.EVENTBRIDGE) {
+        declared.requireEvents();
+      } else {
+        declared.single();
+      }
+    }
     if (malformedPolicy() == MalformedPolicy.DEAD_LETTER && deadLetterTopic().isEmpty()) {
       throw new ConfigException(DEAD_LETTER_TOPIC, "", "required with malformed.policy=dead_letter");
     }
@@ -102,6 +121,11 @@ public final class SqsSourceConfig extends AbstractConfig {
 
   public AwsConfig aws() {
     return new AwsConfig(this);
+  }
+
+  /** The JSON Schemas the user declared (empty: all learned). */
+  public DeclaredSchemas declaredSchemas() {
+    return declared;
   }
 
   public SqsQueueConfig.Settings queue() {

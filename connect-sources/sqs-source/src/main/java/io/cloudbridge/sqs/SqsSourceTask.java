@@ -56,7 +56,7 @@ public class SqsSourceTask extends SourceTask {
     acknowledgedCount = metrics.counter("records-acknowledged-total", "Records Kafka acknowledged.");
     malformed = metrics.counter("messages-malformed-total", "Messages whose body the value format could not read.");
     decoder = new BodyDecoder(config.valueFormat(), config.schemas(), config.detailAsJson(), config.base64(),
-        config.snsUnwrap());
+        config.snsUnwrap(), config.declaredSchemas());
     records = new RecordFactory(config, queueUrl);
     metrics.gauge("schema-changes-total", "How often the schema learned for a stream of JSON bodies (per EventBridge"
         + " source and detail-type) widened with a new field; rare once a stream's shapes are known.",

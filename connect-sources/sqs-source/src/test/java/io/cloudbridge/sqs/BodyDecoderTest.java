@@ -50,7 +50,19 @@ class BodyDecoderTest {
     assertThat(detail.getBoolean("gift")).isFalse();
     assertThat(detail.schema().field("coupon")).as("a null fixes no type").isNull();
     assertThat(((Struct) detail.getArray("items").get(0)).getFloat64("qty")).isEqualTo(2.0);
+    assertThat(v.getString("replay_name")).isNull();
     v.validate();
+  }
+
+  @Test
+  void anArchiveReplaysReplayNameIsKeptWithAndWithoutSchemas() throws Exception {
+    String replayed = ORDER_PLACED.replaceFirst("\\{", "{\"replay-name\":\"shop-2026-11-30\",");
+    Struct v = (Struct) decoder(SqsSourceConfig.ValueFormat.EVENTBRIDGE, true).decode(replayed).value();
+    assertThat(v.getString("replay_name")).isEqualTo("shop-2026-11-30");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = (Map<String, Object>) decoder(SqsSourceConfig.ValueFormat.EVENTBRIDGE, false)
+        .decode(replayed).value();
+    assertThat(map).containsEntry("replay_name", "shop-2026-11-30").doesNotContainKey("replay-name");
   }
 
   @Test

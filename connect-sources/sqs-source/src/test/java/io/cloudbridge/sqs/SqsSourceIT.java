@@ -159,6 +159,69 @@ class SqsSourceIT {
     connect.deleteConnector("payments");
   }
 
+  /** A draft-04 schema as EventBridge's registry exports one (definitions, $ref, x-amazon-events-*). */
+  private static final String ORDER_SCHEMA = "{\"$schema\":\"http://json-schema.org/draft-04/schema#\","
+      + "\"type\":\"object\",\"x-amazon-events-source\":\"com.example.shop\","
+      + "\"x-amazon-events-detail-type\":\"Order Placed\",\"properties\":{\"detail\":{\"$ref\":"
+      + "\"#/definitions/OrderPlaced\"},\"time\":{\"type\":\"string\",\"format\":\"date-time\"}},"
+      + "\"definitions\":{\"OrderPlaced\":{\"type\":\"object\",\"required\":[\"orderId\"],\"properties\":{"
+      + "\"orderId\":{\"type\":\"string\"},\"qty\":{\"type\":\"integer\"},\"placedAt\":{\"type\":\"string\","
+      + "\"format\":\"date-time\"},\"total\":{\"type\":\"number\"}}}}}";
+
+  private static String order(int i, String detail) {
+    return "{\"version\":\"0\",\"id\":\"evt-" + i + "\",\"detail-type\":\"Order Placed\",\"source\":"
+        + "\"com.example.shop\",\"account\":\"111122223333\",\"time\":\"" + EVENT_TIME.plusSeconds(i) + "\","
+        + "\"region\":\"eu-west-1\",\"resources\":[],\"detail\":" + detail + "}";
+  }
+
+  @Test
+  void aDeclaredJsonSchemaConvertsItsEventsAndAMisfitGoesToTheDeadLetterTopicNamingTheField(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("order-placed.json"), ORDER_SCHEMA);
+    String url = sqsServer.createQueue("declared", Map.of());
+    connect.createTopic("declared", 1);
+    connect.createTopic("declared-dlq", 1);
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody(order(1, "{\"orderId\":\"o-1\",\"qty\":2,"
+        + "\"placedAt\":\"2026-11-30T09:15:00+01:00\",\"total\":5000}")));
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody(order(2, "{\"orderId\":\"o-2\",\"qty\":2.5}")));
+    sqs.sendMessage(r -> r.queueUrl(url).messageBody(event(3, "Checkout Started"))); // no schema: learned
+    Map<String, String> config = connectorConfig(url, "declared");
+    config.put("value.json.schema.files", file.toString());
+    config.put("malformed.policy", "dead_letter");
+    config.put("malformed.dead.letter.topic", "declared-dlq");
+    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    config.put("value.converter.schemas.enable", "true");
+    connect.configureConnector("declared", config);
+    connect.awaitRunning("declared", 1, Duration.ofSeconds(60));
+
+    Map<String, JsonNode> byId = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : connect.consume(2, Duration.ofSeconds(60), "declared")) {
+      JsonNode v = JSON.readTree(r.value());
+      byId.put(v.path("payload").path("id").asText(), v);
+    }
+    JsonNode first = byId.get("evt-1");
+    assertThat(first.at("/payload/detail/qty").isIntegralNumber()).isTrue();
+    assertThat(first.at("/payload/detail/qty").asLong()).isEqualTo(2L);
+    // date-time as a Connect Timestamp: epoch milliseconds with the logical type in the schema
+    assertThat(first.at("/payload/detail/placedAt").asLong())
+        .isEqualTo(java.time.Instant.parse("2026-11-30T08:15:00Z").toEpochMilli());
+    assertThat(first.at("/schema").toString()).contains("org.apache.kafka.connect.data.Timestamp")
+        .contains("\"field\":\"qty\"");
+    assertThat(byId.get("evt-3").at("/payload/detail/orderId").asText()).isEqualTo("o-3");
+    ConsumerRecord<byte[], byte[]> dead = connect.consume(1, Duration.ofSeconds(60), "declared-dlq").iterator().next();
+    assertThat(header(dead, "cloudbridge.error.reason")).contains("field qty").contains("integer").contains("2.5");
+    assertThat(JSON.readTree(dead.value()).at("/payload").asText()).contains("\"orderId\":\"o-2\"");
+    await("queue drained").atMost(Duration.ofSeconds(30)).until(() -> messagesLeft(url) == 0);
+    connect.deleteConnector("declared");
+
+    // a schema that does not name its event is refused when the connector is validated
+    config.put("value.json.schema.files", "");
+    config.put("value.json.schema", "{\"type\":\"object\",\"properties\":{\"detail\":{\"type\":\"object\"}}}");
+    var errors = connect.embedded().validateConnectorConfig("SqsSourceConnector", config).values().stream()
+        .flatMap(v -> v.configValue().errors().stream()).toList();
+    assertThat(errors).anyMatch(e -> e.contains("x-amazon-events-source"));
+  }
+
   @Test
   void malformedBodiesGoToTheDeadLetterTopicWithTheReasonAndAreDeletedAfterwards() throws Exception {
     String url = sqsServer.createQueue("mixed", Map.of());
