@@ -89,6 +89,29 @@ class BigQuerySinkIT {
     return "{\"schema\":" + schema + ",\"payload\":" + payload + "}";
   }
 
+  /** Sends the connector's errant records to {@code topic}, with error headers. */
+  private static void deadLetters(Map<String, String> c, String topic) {
+    c.put("errors.tolerance", "all");
+    c.put("errors.deadletterqueue.topic.name", topic);
+    c.put("errors.deadletterqueue.topic.replication.factor", "1");
+    c.put("errors.deadletterqueue.context.headers.enable", "true");
+  }
+
+  /** The dead letters in {@code topic} once there are at least {@code n} (all read from the start). */
+  private static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String topic, int n) {
+    try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
+        connect.bootstrapServers(), "group.id", topic + "-reader-" + System.nanoTime(), "auto.offset.reset",
+        "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      dlq.subscribe(List.of(topic));
+      List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
+      await("dead letters in " + topic).atMost(Duration.ofSeconds(60)).until(() -> {
+        dlq.poll(Duration.ofMillis(500)).forEach(got::add);
+        return got.size() >= n;
+      });
+      return got;
+    }
+  }
+
   private static Map<TopicPartition, OffsetAndMetadata> committed(String connector) throws Exception {
     return io.cloudbridge.testkit.connect.ConsumerGroups.committed(connect.bootstrapServers(), "connect-" + connector);
   }
@@ -220,10 +243,7 @@ class BigQuerySinkIT {
           .get();
     }
     Map<String, String> c = config("drift");
-    c.put("errors.tolerance", "all");
-    c.put("errors.deadletterqueue.topic.name", "drift-dlq");
-    c.put("errors.deadletterqueue.topic.replication.factor", "1");
-    c.put("errors.deadletterqueue.context.headers.enable", "true");
+    deadLetters(c, "drift-dlq");
     connect.configureConnector("drift-bq", c);
     await("the rows that fit").atMost(Duration.ofSeconds(60)).ignoreExceptions()
         .until(() -> bigQuery.rows("lake", "drift").size() >= 3);
@@ -248,18 +268,9 @@ class BigQuerySinkIT {
         .isEqualTo(com.google.cloud.bigquery.StandardSQLTypeName.JSON);
     assertThat(schema).hasSize(5);
     assertThat(PluginMetrics.task("drift-bq", "schema-updates-total")).isZero();
-    try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
-        connect.bootstrapServers(), "group.id", "drift-dlq-reader", "auto.offset.reset", "earliest"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      dlq.subscribe(List.of("drift-dlq"));
-      List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
-      await("the dead letter").atMost(Duration.ofSeconds(30)).until(() -> {
-        dlq.poll(Duration.ofMillis(500)).forEach(got::add);
-        return !got.isEmpty();
-      });
-      String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
-      assertThat(error).contains("drift/0@2").contains("column total").contains("12 EUR");
-    }
+    List<ConsumerRecord<byte[], byte[]>> dead = awaitDeadLetters("drift-dlq", 1);
+    String error = new String(dead.get(0).headers().lastHeader("__connect.errors.exception.message").value());
+    assertThat(error).contains("drift/0@2").contains("column total").contains("12 EUR");
     connect.deleteConnector("drift-bq");
   }
 
@@ -302,27 +313,15 @@ class BigQuerySinkIT {
       p.send(new ProducerRecord<>("mixed", 0, "c", event(3, at))).get();
     }
     Map<String, String> c = config("mixed");
-    c.put("errors.tolerance", "all");
-    c.put("errors.deadletterqueue.topic.name", "mixed-dlq");
-    c.put("errors.deadletterqueue.topic.replication.factor", "1");
-    c.put("errors.deadletterqueue.context.headers.enable", "true");
+    deadLetters(c, "mixed-dlq");
     connect.configureConnector("mixed-bq", c);
 
     await("the good rows").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> bigQuery.rows("lake", "mixed").size() >= 2);
     assertThat(bigQuery.rows("lake", "mixed")).extracting(r -> r.get("n")).containsExactlyInAnyOrder(1L, 3L);
-    try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
-        connect.bootstrapServers(), "group.id", "dlq-reader", "auto.offset.reset", "earliest"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      dlq.subscribe(List.of("mixed-dlq"));
-      List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
-      await("the dead letter").atMost(Duration.ofSeconds(30)).until(() -> {
-        dlq.poll(Duration.ofMillis(500)).forEach(got::add);
-        return !got.isEmpty();
-      });
-      assertThat(new String(got.get(0).key())).isEqualTo("b");
-      String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
-      assertThat(error).contains("mixed/0@1").contains("field colour is no column of the table");
-    }
+    List<ConsumerRecord<byte[], byte[]>> got = awaitDeadLetters("mixed-dlq", 1);
+    assertThat(new String(got.get(0).key())).isEqualTo("b");
+    String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
+    assertThat(error).contains("mixed/0@1").contains("field colour is no column of the table");
     connect.deleteConnector("mixed-bq");
   }
 
@@ -387,26 +386,14 @@ class BigQuerySinkIT {
         }
       }
       Map<String, String> c = config("refused");
-      c.put("errors.tolerance", "all");
-      c.put("errors.deadletterqueue.topic.name", "refused-dlq");
-      c.put("errors.deadletterqueue.topic.replication.factor", "1");
-      c.put("errors.deadletterqueue.context.headers.enable", "true");
+      deadLetters(c, "refused-dlq");
       connect.configureConnector("refused-bq", c);
 
-      try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
-          connect.bootstrapServers(), "group.id", "refused-dlq-reader", "auto.offset.reset", "earliest"),
-          new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-        dlq.subscribe(List.of("refused-dlq"));
-        List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
-        await("the refused rows as dead letters").atMost(Duration.ofSeconds(60)).until(() -> {
-          dlq.poll(Duration.ofMillis(500)).forEach(got::add);
-          return got.size() >= 10;
-        });
-        assertThat(got).extracting(r -> new String(r.key())).containsExactlyInAnyOrder("k1000003", "k1000013",
-            "k1000023", "k1000033", "k1000043", "k1000053", "k1000063", "k1000073", "k1000083", "k1000093");
-        String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
-        assertThat(error).contains("refused/0@3").contains("BigQuery refused its row").contains("Injected fault");
-      }
+      List<ConsumerRecord<byte[], byte[]>> got = awaitDeadLetters("refused-dlq", 10);
+      assertThat(got).extracting(r -> new String(r.key())).containsExactlyInAnyOrder("k1000003", "k1000013",
+          "k1000023", "k1000033", "k1000043", "k1000053", "k1000063", "k1000073", "k1000083", "k1000093");
+      String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
+      assertThat(error).contains("refused/0@3").contains("BigQuery refused its row").contains("Injected fault");
       await("the other rows").atMost(Duration.ofSeconds(60)).ignoreExceptions()
           .until(() -> bigQuery.rows("lake", "refused").size() >= 90);
       awaitCommittedOne("refused-bq", 100);
@@ -435,9 +422,7 @@ class BigQuerySinkIT {
       c.put("kafka.bootstrap.servers", connect.bootstrapServers());
       c.put("bigquery.request.max.bytes", "65536");
       c.put("consumer.override.max.poll.records", "40");
-      c.put("errors.tolerance", "all");
-      c.put("errors.deadletterqueue.topic.name", "eos-refused-dlq");
-      c.put("errors.deadletterqueue.topic.replication.factor", "1");
+      deadLetters(c, "eos-refused-dlq");
       connect.configureConnector("eos-refused-bq", c);
       awaitCommittedOne("eos-refused-bq", 100);
 
@@ -451,17 +436,8 @@ class BigQuerySinkIT {
       awaitCommittedOne("eos-refused-bq", 120);
       assertThat(bigQuery.rows("lake", "eos_refused")).extracting(r -> (Long) r.get("n"))
           .hasSize(108).doesNotHaveDuplicates().allMatch(n -> n % 10 != 3);
-      try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
-          connect.bootstrapServers(), "group.id", "eos-refused-dlq-reader", "auto.offset.reset", "earliest"),
-          new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-        dlq.subscribe(List.of("eos-refused-dlq"));
-        List<String> keys = new java.util.ArrayList<>();
-        await("the refused rows as dead letters").atMost(Duration.ofSeconds(30)).until(() -> {
-          dlq.poll(Duration.ofMillis(500)).forEach(r -> keys.add(new String(r.key())));
-          return keys.size() >= 12;
-        });
-        assertThat(keys).hasSize(12).doesNotHaveDuplicates().allMatch(k -> k.endsWith("3"));
-      }
+      assertThat(awaitDeadLetters("eos-refused-dlq", 12)).extracting(r -> new String(r.key()))
+          .hasSize(12).doesNotHaveDuplicates().allMatch(k -> k.endsWith("3"));
       assertThat(connect.embedded().connectorStatus("eos-refused-bq").tasks().get(0).state()).isEqualTo("RUNNING");
     } finally {
       bigQuery.writeFaults().clear();
