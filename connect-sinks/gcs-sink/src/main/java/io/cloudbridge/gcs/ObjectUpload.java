@@ -154,10 +154,20 @@ final class ObjectUpload {
     });
   }
 
-  /** A failed chunk fails the object at the next record, not only when it ends. */
+  /**
+   * A failed chunk fails the object at the next record, not only when it ends; except a 412, which says the object
+   * exists already (written by another writer of the same group): the records go nowhere until {@link #finish}
+   * reports it, where the partition writer keeps the existing object.
+   */
   private void failIfBroken() throws IOException {
     if (tail.isCompletedExceptionally()) {
-      await();
+      try {
+        await();
+      } catch (IOException | RuntimeException e) {
+        if (PartitionWriter.preconditionFailed(e) == null) {
+          throw e;
+        }
+      }
     }
   }
 

@@ -292,8 +292,10 @@ final class PartitionWriter {
     }
     try {
       upload.finish();
-    } catch (StorageException e) {
-      if (e.getCode() != 412) {
+    } catch (StorageException | IOException e) {
+      // A 412 may come with the final chunk (a StorageException) or with an earlier one, which the client's write
+      // channel wraps in an IOException: either way GCS checked ifGenerationMatch=0, so the object exists.
+      if (preconditionFailed(e) == null) {
         throw e;
       }
       // Created meanwhile by another writer of the same group (the marker agreed on its end): the same records.
@@ -308,6 +310,16 @@ final class PartitionWriter {
     }
     listener.finalized(upload);
     addEndMetadata(upload);
+  }
+
+  /** The 412 StorageException in {@code e}'s cause chain (e itself included), or null. */
+  static StorageException preconditionFailed(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StorageException se && se.getCode() == 412) {
+        return se;
+      }
+    }
+    return null;
   }
 
   private String finalName(ObjectUpload upload) {

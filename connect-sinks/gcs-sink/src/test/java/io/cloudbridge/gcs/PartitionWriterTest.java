@@ -232,4 +232,28 @@ class PartitionWriterTest {
     }
     assertThat(gcs.objectNames("lake")).contains("type=click/actions+3+0-7.jsonl", "type=view/actions+3+1-6.jsonl");
   }
+
+  @Test
+  void a412OnAChunkBeforeTheLastMeansTheObjectExistsAndIsKeptLikeOneOnTheLast() throws Exception {
+    Map<String, Object> props = new HashMap<>(config.originals());
+    props.put("file.name.template", "{{topic}}+{{partition}}+{{start_offset}}");
+    props.put("gcs.upload.chunk.bytes", Integer.toString(256 * 1024));
+    config = new GcsSinkConfig(props);
+    // Another writer of the same group wrote the object first (a replay racing a zombie task, say).
+    byte[] theirs = "{\"n\":0,\"by\":\"the other writer\"}\n".getBytes(StandardCharsets.UTF_8);
+    storage.create(com.google.cloud.storage.BlobInfo.newBuilder("lake", "actions+3+0.jsonl").build(), theirs);
+    // Our upload's first chunk (of several: 4 records of 200 KB) is answered 412, which the client's write channel
+    // wraps in an IOException, unlike the last chunk's StorageException.
+    gcs.faults().failNext(1, "PUT", "upload_id", 412);
+    PartitionWriter w = writer();
+    String pad = "x".repeat(200_000);
+    for (long o = 0; o < 4; o++) {
+      w.write(new SinkRecord(TP.topic(), TP.partition(), null, null, null, Map.of("n", o, "pad", pad), o,
+          1_700_000_000_000L + o, TimestampType.CREATE_TIME));
+    }
+    w.completeEnded(true);
+    assertThat(w.committable()).isEqualTo(4);
+    assertThat(gcs.objectBytes("lake", "actions+3+0.jsonl")).isEqualTo(theirs);
+    assertThat(gcs.faults().injected()).isEqualTo(1);
+  }
 }
