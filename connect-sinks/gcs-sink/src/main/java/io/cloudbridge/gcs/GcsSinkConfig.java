@@ -50,6 +50,8 @@ public final class GcsSinkConfig extends AbstractConfig {
   public static final String MAX_BYTES = "file.max.bytes";
   public static final String ROTATE_INTERVAL = "rotate.interval.ms";
   public static final String ROTATE_SCHEDULE = "rotate.schedule.interval.ms";
+  /** Ten minutes: every record reaches GCS within a bounded time unless the user turns the schedule off. */
+  public static final long DEFAULT_ROTATE_SCHEDULE_MS = 10 * 60_000L;
 
   /** What an object holds, one Kafka record after another. */
   public enum Format {
@@ -187,9 +189,13 @@ public final class GcsSinkConfig extends AbstractConfig {
         .define(ROTATE_INTERVAL, Type.LONG, -1L, Range.atLeast(-1), Importance.MEDIUM,
             "Finalize a partition's objects once a record's timestamp is this far past the first record's. -1: off.",
             ROTATION_GROUP, ++r, Width.SHORT, "Rotate interval (record time)")
-        .define(ROTATE_SCHEDULE, Type.LONG, -1L, Range.atLeast(-1), Importance.MEDIUM,
+        .define(ROTATE_SCHEDULE, Type.LONG, DEFAULT_ROTATE_SCHEDULE_MS, Range.atLeast(-1), Importance.MEDIUM,
             "Finalize a partition's objects this long (wall clock) after the first was opened, whether or not more"
-                + " records come: idle partitions are written on time. -1: off.", ROTATION_GROUP, ++r, Width.SHORT,
+                + " records come: idle partitions are written on time, so by default every record is in GCS (and its"
+                + " offset committable) within 10 minutes and a tick of the task's timer. Replays stay exactly once:"
+                + " the marker records where each group ended. -1: off — then a partition's last records wait in an"
+                + " open object until " + FLUSH_SIZE + ", " + MAX_BYTES + " or " + ROTATE_INTERVAL + " ends it, which"
+                + " may be never (the connector warns at start).", ROTATION_GROUP, ++r, Width.SHORT,
             "Rotate schedule (wall clock)");
   }
 

@@ -16,6 +16,8 @@ import org.apache.kafka.connect.connector.Task;
  */
 public class GcsSinkConnector extends GcpSinkConnector {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GcsSinkConnector.class);
+
   @Override
   protected AbstractConfig parse(Map<String, String> props) {
     return new GcsSinkConfig(props);
@@ -29,6 +31,19 @@ public class GcsSinkConnector extends GcpSinkConnector {
   @Override
   protected String resourceSetting() {
     return GcsSinkConfig.BUCKET;
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    super.start(props);
+    GcsSinkConfig config = new GcsSinkConfig(props);
+    if (config.rotateScheduleMillis() < 0 && config.rotateIntervalMillis() < 0) {
+      log.warn("{} and {} are both -1: a partition's last records stay in an open object until {} records or {}"
+          + " bytes end it, which may be never (their offsets are not committed meanwhile). Set {} (default {} ms)"
+          + " so that every record is written within a bounded time.", GcsSinkConfig.ROTATE_SCHEDULE,
+          GcsSinkConfig.ROTATE_INTERVAL, config.flushSize(), GcsSinkConfig.MAX_BYTES, GcsSinkConfig.ROTATE_SCHEDULE,
+          GcsSinkConfig.DEFAULT_ROTATE_SCHEDULE_MS);
+    }
   }
 
   @Override

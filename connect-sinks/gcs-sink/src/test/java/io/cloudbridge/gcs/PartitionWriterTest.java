@@ -256,4 +256,20 @@ class PartitionWriterTest {
     assertThat(gcs.objectBytes("lake", "actions+3+0.jsonl")).isEqualTo(theirs);
     assertThat(gcs.faults().injected()).isEqualTo(1);
   }
+
+  @Test
+  void withDefaultSettingsTheLastRecordsOfAPartitionReachGcsWithinTheDocumentedTime() throws Exception {
+    Map<String, Object> props = new HashMap<>(config.originals());
+    props.remove("flush.size"); // the defaults: flush.size 10,000 and the 10-minute schedule
+    config = new GcsSinkConfig(props);
+    assertThat(config.rotateScheduleMillis()).isEqualTo(GcsSinkConfig.DEFAULT_ROTATE_SCHEDULE_MS).isPositive();
+    PartitionWriter w = writer();
+    write(w, 0, 12_344); // no multiple of flush.size: without the schedule these would wait for more records
+    long opened = w.groupOpenedAt();
+    assertThat(w.endIfScheduled(opened + GcsSinkConfig.DEFAULT_ROTATE_SCHEDULE_MS - 1)).isFalse();
+    assertThat(w.endIfScheduled(opened + GcsSinkConfig.DEFAULT_ROTATE_SCHEDULE_MS)).isTrue();
+    w.completeEnded(true);
+    assertThat(w.committable()).isEqualTo(12_345);
+    assertThat(offsetsInObjects()).hasSize(12_345).doesNotHaveDuplicates();
+  }
 }
