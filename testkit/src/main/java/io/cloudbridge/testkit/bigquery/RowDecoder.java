@@ -37,11 +37,47 @@ final class RowDecoder {
   /** Thrown when the writer schema itself does not fit the table (the whole request fails). */
   static final class SchemaMismatch extends Exception {
     private static final long serialVersionUID = 1L;
+    /** Extra fields have StorageErrorCode SCHEMA_MISMATCH_EXTRA_FIELDS; a type mismatch has no storage code. */
+    final boolean extraFields;
 
-    SchemaMismatch(String message) {
+    SchemaMismatch(String message, boolean extraFields) {
       super(message);
+      this.extraFields = extraFields;
     }
   }
+
+  /**
+   * The proto field types each column type takes, as "Supported protocol buffer data types" lists them
+   * (cloud.google.com/bigquery/docs/supported-data-types): e.g. INT64 takes int32, int64, uint32 and enum but not
+   * string; FLOAT64 only double and float; BOOL bool and the integer types; TIMESTAMP int64, int32 and uint32 (µs),
+   * not string; DATE, DATETIME and TIME also their literal text. (The wrapper messages the table lists,
+   * google.protobuf.Int64Value and the like, are not taken here: no writer of ours sends them.)
+   */
+  private static final Map<String, java.util.Set<FieldDescriptor.Type>> TAKES = Map.ofEntries(
+      Map.entry("BOOL", java.util.EnumSet.of(FieldDescriptor.Type.BOOL, FieldDescriptor.Type.INT32,
+          FieldDescriptor.Type.INT64, FieldDescriptor.Type.UINT32, FieldDescriptor.Type.UINT64)),
+      Map.entry("BYTES", java.util.EnumSet.of(FieldDescriptor.Type.BYTES, FieldDescriptor.Type.STRING)),
+      Map.entry("DATE", java.util.EnumSet.of(FieldDescriptor.Type.INT32, FieldDescriptor.Type.INT64,
+          FieldDescriptor.Type.STRING)),
+      Map.entry("DATETIME", java.util.EnumSet.of(FieldDescriptor.Type.STRING, FieldDescriptor.Type.INT64)),
+      Map.entry("TIME", java.util.EnumSet.of(FieldDescriptor.Type.STRING, FieldDescriptor.Type.INT64)),
+      Map.entry("FLOAT64", java.util.EnumSet.of(FieldDescriptor.Type.DOUBLE, FieldDescriptor.Type.FLOAT)),
+      Map.entry("GEOGRAPHY", java.util.EnumSet.of(FieldDescriptor.Type.STRING)),
+      Map.entry("INT64", java.util.EnumSet.of(FieldDescriptor.Type.INT32, FieldDescriptor.Type.INT64,
+          FieldDescriptor.Type.UINT32, FieldDescriptor.Type.ENUM)),
+      Map.entry("JSON", java.util.EnumSet.of(FieldDescriptor.Type.STRING)),
+      Map.entry("NUMERIC", java.util.EnumSet.of(FieldDescriptor.Type.INT32, FieldDescriptor.Type.INT64,
+          FieldDescriptor.Type.UINT32, FieldDescriptor.Type.UINT64, FieldDescriptor.Type.DOUBLE,
+          FieldDescriptor.Type.FLOAT, FieldDescriptor.Type.STRING, FieldDescriptor.Type.BYTES)),
+      Map.entry("BIGNUMERIC", java.util.EnumSet.of(FieldDescriptor.Type.INT32, FieldDescriptor.Type.INT64,
+          FieldDescriptor.Type.UINT32, FieldDescriptor.Type.UINT64, FieldDescriptor.Type.DOUBLE,
+          FieldDescriptor.Type.FLOAT, FieldDescriptor.Type.STRING, FieldDescriptor.Type.BYTES)),
+      Map.entry("STRING", java.util.EnumSet.of(FieldDescriptor.Type.STRING, FieldDescriptor.Type.ENUM)),
+      Map.entry("TIMESTAMP", java.util.EnumSet.of(FieldDescriptor.Type.INT64, FieldDescriptor.Type.INT32,
+          FieldDescriptor.Type.UINT32)),
+      Map.entry("INTERVAL", java.util.EnumSet.of(FieldDescriptor.Type.STRING)),
+      Map.entry("STRUCT", java.util.EnumSet.of(FieldDescriptor.Type.MESSAGE)),
+      Map.entry("RANGE", java.util.EnumSet.of(FieldDescriptor.Type.MESSAGE)));
 
   private final Descriptor descriptor;
 
@@ -52,17 +88,38 @@ final class RowDecoder {
         .findMessageTypeByName(proto.getName());
   }
 
-  /** Fails when the writer schema has a field the table lacks, or lacks a REQUIRED column. */
+  /**
+   * Fails when the writer schema has a field the table lacks, or a field whose proto type its column does not take
+   * ("The proto field mismatched with BigQuery field at Row.ts, the proto field type string, BigQuery field type
+   * TIMESTAMP", INVALID_ARGUMENT, as the service answers: googleapis/google-cloud-go issue 5097). A REQUIRED column
+   * the writer schema lacks is no schema error: each row then lacks it, and the rows fail ("If the schema is
+   * required and proto is optional and unset, then you'll get an error from backend", a BigQuery maintainer in
+   * googleapis/python-bigquery-storage PR 269).
+   */
   void checkAgainst(Table table) throws SchemaMismatch {
     List<String> extra = new ArrayList<>();
     collectExtraFields(descriptor, table.columns, "", !table.primaryKey().isEmpty(), extra);
     if (!extra.isEmpty()) {
       throw new SchemaMismatch("Input schema has more fields than BigQuery schema, extra fields: '"
-          + String.join(",", extra) + "'");
+          + String.join(",", extra) + "'", true);
     }
-    for (Column c : table.columns) {
-      if (c.required() && fieldFor(descriptor, c) == null) {
-        throw new SchemaMismatch("Required field " + c.name() + " is missing from the input schema");
+    checkTypes(descriptor, table.columns, !table.primaryKey().isEmpty());
+  }
+
+  private static void checkTypes(Descriptor d, List<Column> columns, boolean cdc) throws SchemaMismatch {
+    for (FieldDescriptor f : d.getFields()) {
+      Column c = Column.find(columns, columnName(f));
+      if (c == null) {
+        continue; // a CDC pseudo-column
+      }
+      java.util.Set<FieldDescriptor.Type> takes = TAKES.get(c.type());
+      if (takes != null && !takes.contains(f.getType())) {
+        throw new SchemaMismatch("The proto field mismatched with BigQuery field at " + d.getName() + "."
+            + f.getName() + ", the proto field type " + f.getType().name().toLowerCase(java.util.Locale.ROOT)
+            + ", BigQuery field type " + c.type(), false);
+      }
+      if (f.getType() == FieldDescriptor.Type.MESSAGE && c.type().equals("STRUCT")) {
+        checkTypes(f.getMessageType(), c.fields(), false);
       }
     }
   }
@@ -156,11 +213,12 @@ final class RowDecoder {
           }
           yield s;
         }
-        case "INT64" -> v instanceof String s ? Long.parseLong(s) : ((Number) v).longValue();
-        case "FLOAT64" -> v instanceof String s ? Double.parseDouble(s) : ((Number) v).doubleValue();
-        case "BOOL" -> v instanceof String s ? Boolean.parseBoolean(s) : (Boolean) v;
+        case "INT64" -> v instanceof com.google.protobuf.Descriptors.EnumValueDescriptor e ? (long) e.getNumber()
+            : ((Number) v).longValue();
+        case "FLOAT64" -> ((Number) v).doubleValue();
+        case "BOOL" -> v instanceof Boolean b ? b : ((Number) v).longValue() != 0; // the integer types: non-zero
         case "BYTES" -> ((ByteString) v).toByteArray();
-        case "TIMESTAMP" -> v instanceof String s ? Instant.parse(s) : micros(((Number) v).longValue());
+        case "TIMESTAMP" -> micros(((Number) v).longValue());
         case "DATE" -> v instanceof String s ? LocalDate.parse(s) : LocalDate.ofEpochDay(((Number) v).longValue());
         case "DATETIME" -> v instanceof String s ? LocalDateTime.parse(s.replace(' ', 'T'))
             : CivilTimeEncoder.decodePacked64DatetimeMicrosLocalDateTime(((Number) v).longValue());

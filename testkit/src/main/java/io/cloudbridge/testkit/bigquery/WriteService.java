@@ -237,7 +237,8 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
         try {
           decoder.checkAgainst(table);
         } catch (RowDecoder.SchemaMismatch e) {
-          throw new Failure(Status.Code.INVALID_ARGUMENT, StorageErrorCode.SCHEMA_MISMATCH_EXTRA_FIELDS, streamName, e.getMessage());
+          throw new Failure(Status.Code.INVALID_ARGUMENT, e.extraFields ? StorageErrorCode.SCHEMA_MISMATCH_EXTRA_FIELDS
+              : null, streamName, e.getMessage());
         }
         RowDecoder.Decoded decoded = decoder.decode(table, request.getProtoRows().getRows().getSerializedRowsList());
         List<RowError> rowErrors = new ArrayList<>(decoded.rowErrors());

@@ -65,7 +65,9 @@ final class ResumableUpload {
             + " the upload offset is " + first + " byte(s), which exceeds already uploaded size of "
             + persisted.size() + " byte(s).");
       }
-      int skip = (int) (persisted.size() - first);
+      // A chunk sent again after its reply was lost may lie partly or wholly below what is persisted: the bytes GCS
+      // has are kept and only the rest is written; the answer says how far the upload got (308 with Range).
+      int skip = (int) Math.min(body.length, persisted.size() - first);
       persisted.write(body, skip, body.length - skip);
       if (total == null) {
         truncateToQuantum();

@@ -34,6 +34,8 @@ public abstract class HttpStandIn implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final HttpFaults faults = new HttpFaults();
+  /** The OAuth access token every request must carry as {@code Authorization: Bearer}, or null for none. */
+  private volatile String requiredToken;
 
   protected HttpStandIn(int port) {
     try {
@@ -65,6 +67,16 @@ public abstract class HttpStandIn implements AutoCloseable {
     return faults;
   }
 
+  /**
+   * From now on, requests must carry {@code Authorization: Bearer <token>}, as Google's APIs require: without one
+   * they are answered 401 (reason {@code required}, "Login Required", with a {@code WWW-Authenticate} challenge),
+   * with another token 403 (reason {@code forbidden}) — the shapes of Google's JSON API errors (fact sheet A.8).
+   * Null: no authentication (the default, for clients configured with no credentials, as emulators are used).
+   */
+  public void requireToken(String token) {
+    requiredToken = token;
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }
@@ -92,6 +104,20 @@ public abstract class HttpStandIn implements AutoCloseable {
             return;
           }
           case DELAY -> Thread.sleep(fault.get().delay().toMillis());
+        }
+      }
+      String token = requiredToken;
+      if (token != null) {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+          HttpResponse denied = error(401, "required", "Login Required");
+          exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"https://accounts.google.com/\"");
+          send(exchange, denied);
+          return;
+        }
+        if (!authorization.substring("Bearer ".length()).equals(token)) {
+          send(exchange, error(403, "forbidden", "The caller does not have permission"));
+          return;
         }
       }
       HttpResponse response;

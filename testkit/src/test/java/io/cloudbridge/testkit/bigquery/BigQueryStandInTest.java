@@ -288,6 +288,70 @@ class BigQueryStandInTest {
     }
   }
 
+  /** Appends one row of {@code descriptor} built by {@code fill} to the table's default stream. */
+  private AppendRowsResponse appendOne(String table, DescriptorProto descriptor,
+      java.util.function.BiConsumer<DynamicMessage.Builder, com.google.protobuf.Descriptors.Descriptor> fill)
+      throws Exception {
+    try (StreamWriter writer = StreamWriter.newBuilder(table + "/_default", write)
+        .setWriterSchema(ProtoSchema.newBuilder().setProtoDescriptor(descriptor).build()).build()) {
+      var desc = com.google.protobuf.Descriptors.FileDescriptor.buildFrom(
+          com.google.protobuf.DescriptorProtos.FileDescriptorProto.newBuilder().setName("t.proto")
+              .addMessageType(descriptor).build(), new com.google.protobuf.Descriptors.FileDescriptor[0])
+          .findMessageTypeByName(descriptor.getName());
+      DynamicMessage.Builder row = DynamicMessage.newBuilder(desc);
+      fill.accept(row, desc);
+      return writer.append(ProtoRows.newBuilder().addSerializedRows(row.build().toByteString()).build()).get();
+    }
+  }
+
+  @Test
+  void protoTypesAColumnDoesNotTakeAreRefusedAsBigQueryDoesAndBoolTakesIntegers() throws Exception {
+    String table = createEventsTable("typed");
+    // TIMESTAMP takes int64/int32/uint32 µs, not text (supported-data-types); the whole request fails
+    DescriptorProto asText = DescriptorProto.newBuilder().setName("Row")
+        .addField(field("id", 1, FieldDescriptorProto.Type.TYPE_INT64))
+        .addField(field("ts", 2, FieldDescriptorProto.Type.TYPE_STRING)).build();
+    assertThatThrownBy(() -> appendOne(table, asText, (b, d) -> b.setField(d.findFieldByName("id"), 1L)
+        .setField(d.findFieldByName("ts"), "2026-11-22T10:15:30Z")))
+        .hasMessageContaining("INVALID_ARGUMENT")
+        .hasMessageContaining("The proto field mismatched with BigQuery field at Row.ts, the proto field type string,"
+            + " BigQuery field type TIMESTAMP");
+    // INT64 takes no double
+    DescriptorProto doubleId = DescriptorProto.newBuilder().setName("Row")
+        .addField(field("id", 1, FieldDescriptorProto.Type.TYPE_DOUBLE)).build();
+    assertThatThrownBy(() -> appendOne(table, doubleId, (b, d) -> b.setField(d.findFieldByName("id"), 1.0)))
+        .hasMessageContaining("the proto field type double, BigQuery field type INT64");
+    assertThat(bq.rows(DATASET, "typed")).isEmpty();
+
+    rest.create(TableInfo.of(TableId.of(DATASET, "flags"), StandardTableDefinition.of(Schema.of(
+        Field.of("id", LegacySQLTypeName.INTEGER), Field.of("on", LegacySQLTypeName.BOOLEAN)))));
+    String flags = "projects/" + BigQueryStandIn.PROJECT + "/datasets/" + DATASET + "/tables/flags";
+    DescriptorProto intFlag = DescriptorProto.newBuilder().setName("Row")
+        .addField(field("id", 1, FieldDescriptorProto.Type.TYPE_INT64))
+        .addField(field("on", 2, FieldDescriptorProto.Type.TYPE_INT64)).build();
+    appendOne(flags, intFlag, (b, d) -> b.setField(d.findFieldByName("id"), 1L).setField(d.findFieldByName("on"), 7L));
+    appendOne(flags, intFlag, (b, d) -> b.setField(d.findFieldByName("id"), 2L).setField(d.findFieldByName("on"), 0L));
+    DescriptorProto textFlag = DescriptorProto.newBuilder().setName("Row")
+        .addField(field("on", 1, FieldDescriptorProto.Type.TYPE_STRING)).build();
+    assertThatThrownBy(() -> appendOne(flags, textFlag, (b, d) -> b.setField(d.findFieldByName("on"), "yes")))
+        .hasMessageContaining("the proto field type string, BigQuery field type BOOL");
+    assertThat(bq.rows(DATASET, "flags")).extracting(r -> r.get("id") + "=" + r.get("on"))
+        .containsExactlyInAnyOrder("1=true", "2=false");
+  }
+
+  @Test
+  void aRequiredColumnTheWriterSchemaLacksFailsEachRowNotTheSchema() throws Exception {
+    String table = createEventsTable("lacking");
+    DescriptorProto noId = DescriptorProto.newBuilder().setName("Row")
+        .addField(field("name", 1, FieldDescriptorProto.Type.TYPE_STRING)).build();
+    assertThatThrownBy(() -> appendOne(table, noId, (b, d) -> b.setField(d.findFieldByName("name"), "ada")))
+        .satisfies(e -> assertThat(e.getCause()).isInstanceOf(Exceptions.AppendSerializationError.class))
+        .satisfies(e -> assertThat(((Exceptions.AppendSerializationError) e.getCause()).getRowIndexToErrorMessage())
+            .containsOnlyKeys(0).hasValueSatisfying(new org.assertj.core.api.Condition<>(
+                m -> m.contains("id") && m.contains("required"), "names the required column")));
+    assertThat(bq.rows(DATASET, "lacking")).isEmpty();
+  }
+
   @Test
   void cdcUpsertsAndDeletesApplyByPrimaryKeyAndSequenceNumber() throws Exception {
     rest.create(TableInfo.newBuilder(TableId.of(DATASET, "customers"), StandardTableDefinition.of(Schema.of(

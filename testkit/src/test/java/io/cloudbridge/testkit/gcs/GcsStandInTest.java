@@ -54,6 +54,71 @@ class GcsStandInTest {
         .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.getCode()).isEqualTo(409));
   }
 
+  /** A client with this access token (or none), retrying nothing. */
+  private Storage clientWith(String token) {
+    StorageOptions.Builder b = StorageOptions.newBuilder().setHost(gcs.url()).setProjectId(GcsStandIn.PROJECT)
+        .setRetrySettings(com.google.api.gax.retrying.RetrySettings.newBuilder().setMaxAttempts(1).build());
+    b.setCredentials(token == null ? NoCredentials.getInstance() : com.google.auth.oauth2.GoogleCredentials.create(
+        new com.google.auth.oauth2.AccessToken(token, new java.util.Date(System.currentTimeMillis() + 3_600_000))));
+    return b.build().getService();
+  }
+
+  @Test
+  void withATokenRequiredNoCredentialsAre401AndAnotherTokenIs403AsGoogleAnswers() throws Exception {
+    gcs.requireToken("ya29.right");
+    try (Storage anonymous = clientWith(null); Storage wrong = clientWith("ya29.wrong");
+         Storage right = clientWith("ya29.right")) {
+      assertThatThrownBy(() -> anonymous.get("lake")).isInstanceOfSatisfying(StorageException.class, e -> {
+        assertThat(e.getCode()).isEqualTo(401);
+        assertThat(e.getReason()).isEqualTo("required");
+        assertThat(e.getMessage()).contains("Login Required");
+        assertThat(e.isRetryable()).isFalse();
+      });
+      assertThatThrownBy(() -> wrong.create(BlobInfo.newBuilder("lake", "x").build(), new byte[] {1}))
+          .isInstanceOfSatisfying(StorageException.class, e -> {
+            assertThat(e.getCode()).isEqualTo(403);
+            assertThat(e.getReason()).isEqualTo("forbidden");
+          });
+      right.create(BlobInfo.newBuilder("lake", "x").build(), new byte[] {1});
+      assertThat(gcs.objectBytes("lake", "x")).containsExactly(1);
+    } finally {
+      gcs.requireToken(null);
+    }
+  }
+
+  @Test
+  void aChunkSentAgainWhollyBelowThePersistedOffsetIsAnsweredWithTheRangeNotAnError() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<String> init = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        gcs.url() + "/upload/storage/v1/b/lake/o?uploadType=resumable&name=again"))
+        .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    String session = init.headers().firstValue("Location").orElseThrow();
+    byte[] chunk = new byte[256 * 1024];
+    new Random(7).nextBytes(chunk);
+    java.util.function.Function<String, java.net.http.HttpResponse<String>> put = range -> {
+      try {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(session))
+            .header("Content-Range", range).PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(chunk)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    assertThat(put.apply("bytes 0-262143/*").statusCode()).isEqualTo(308);
+    assertThat(put.apply("bytes 262144-524287/*").statusCode()).isEqualTo(308);
+    // the first chunk again, as a client does when the reply to it was lost: the upload is unchanged
+    java.net.http.HttpResponse<String> again = put.apply("bytes 0-262143/*");
+    assertThat(again.statusCode()).isEqualTo(308);
+    assertThat(again.headers().firstValue("Range")).hasValue("bytes=0-524287");
+    assertThat(put.apply("bytes 524288-786431/786432").statusCode()).isEqualTo(200);
+    byte[] expected = new byte[3 * chunk.length];
+    for (int i = 0; i < 3; i++) {
+      System.arraycopy(chunk, 0, expected, i * chunk.length, chunk.length);
+    }
+    assertThat(gcs.objectBytes("lake", "again")).isEqualTo(expected);
+  }
+
   @Test
   void multipartUploadStoresBytesAndMetadataWithGoogleHashes() {
     byte[] data = "{\"id\":1}\n{\"id\":2}\n".getBytes(StandardCharsets.UTF_8);
