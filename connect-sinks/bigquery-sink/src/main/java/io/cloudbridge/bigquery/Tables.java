@@ -42,12 +42,52 @@ final class Tables {
    * it.
    */
   boolean reconcile(TableId id, TableSchema rows, List<String> primaryKey) {
-    Table table;
-    try {
-      table = bigQuery.getTable(id);
-    } catch (BigQueryException e) {
-      throw new ConnectException("Cannot read table " + name(id) + ": " + e.getMessage(), e);
+    long deadline = System.currentTimeMillis() + CHANGE_TIMEOUT_MS;
+    long backoff = 500;
+    while (true) {
+      try {
+        return reconcileOnce(id, rows, primaryKey);
+      } catch (BigQueryException e) {
+        if (!transientChange(e) || System.currentTimeMillis() + backoff > deadline) {
+          throw new ConnectException("Cannot make table " + name(id) + " take the records' schema: "
+              + e.getMessage(), e);
+        }
+        long wait = backoff / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+        log.info("Table {}: {} ({}); reading it again in {} ms", name(id), e.getMessage(), e.getReason(), wait);
+        try {
+          Thread.sleep(wait);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new ConnectException("Interrupted while changing table " + name(id), interrupted);
+        }
+        backoff = Math.min(backoff * 2, 30_000);
+      }
     }
+  }
+
+  /**
+   * How long a table change is retried: the table metadata update rate limit (5 per 10 s per table, 50 when
+   * partitioned) or a concurrent change by another task passes in seconds; this stays under Connect's
+   * {@code max.poll.interval.ms} (5 minutes by default), past which the task would leave its consumer group.
+   */
+  static final long CHANGE_TIMEOUT_MS = 4 * 60_000L;
+
+  /**
+   * Errors of a table change that pass: the metadata update rate limit (403 rateLimitExceeded), another task
+   * creating the table (409) or changing its schema meanwhile (400 "Field … is missing in new schema": the schema
+   * sent was read before the other change), and server errors the client gave up on. Each is retried after reading
+   * the table again and merging the records' columns into what it has now.
+   */
+  static boolean transientChange(BigQueryException e) {
+    String message = String.valueOf(e.getMessage());
+    return e.getCode() == 403 && "rateLimitExceeded".equals(e.getReason())
+        || e.getCode() == 409
+        || e.getCode() == 400 && message.contains("is missing in new schema")
+        || e.getCode() >= 500;
+  }
+
+  private boolean reconcileOnce(TableId id, TableSchema rows, List<String> primaryKey) {
+    Table table = bigQuery.getTable(id);
     if (table == null) {
       create(id, rows, primaryKey);
       return false;
@@ -68,6 +108,9 @@ final class Tables {
     try {
       table.toBuilder().setDefinition(definition.toBuilder().setSchema(Schema.of(merged)).build()).build().update();
     } catch (BigQueryException e) {
+      if (transientChange(e)) {
+        throw e; // read again and merged by reconcile
+      }
       throw new ConnectException("Cannot change the schema of " + name(id) + " (" + String.join(", ", changes)
           + "): " + e.getMessage(), e);
     }
@@ -163,15 +206,15 @@ final class Tables {
     }
     try {
       bigQuery.create(info.build());
-      log.info("Created table {}{}", name(id), primaryKey.isEmpty() ? "" : " with primary key " + primaryKey);
-      if (!primaryKey.isEmpty() && config.cdcMaxStalenessMinutes() > 0) {
-        maxStaleness(id, config.cdcMaxStalenessMinutes());
-      }
     } catch (BigQueryException e) {
-      if (e.getCode() != 409) {
-        throw new ConnectException("Cannot create table " + name(id) + ": " + e.getMessage(), e);
+      if (transientChange(e)) {
+        throw e; // 409: another task created it meanwhile; reconcile reads it and adds what it lacks
       }
-      // another task created it meanwhile
+      throw new ConnectException("Cannot create table " + name(id) + ": " + e.getMessage(), e);
+    }
+    log.info("Created table {}{}", name(id), primaryKey.isEmpty() ? "" : " with primary key " + primaryKey);
+    if (!primaryKey.isEmpty() && config.cdcMaxStalenessMinutes() > 0) {
+      maxStaleness(id, config.cdcMaxStalenessMinutes());
     }
   }
 

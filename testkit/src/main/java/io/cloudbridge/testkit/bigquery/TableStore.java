@@ -72,6 +72,7 @@ final class TableStore {
     }
     normalize(resource.path("schema").path("fields"));
     SchemaRules.checkNewTable(resource, Column.listFrom(resource.path("schema").path("fields")));
+    countUpdate(key, partitioned(resource));
     long created = now();
     resource.put("kind", "bigquery#table");
     resource.put("id", project + ":" + dataset + "." + id);
@@ -106,6 +107,32 @@ final class TableStore {
     return tables.get(p[1] + "/" + p[3] + "/" + p[5]);
   }
 
+  /** Recent metadata updates per table (insert, patch, update), for the rate limit. */
+  private final Map<String, java.util.ArrayDeque<Long>> updates = new java.util.HashMap<>();
+
+  /**
+   * BigQuery's table metadata update rate: at most 5 insert/patch/update operations per 10 s per table, 50 for a
+   * partitioned table; beyond, 403 rateLimitExceeded "Exceeded rate limits: too many table update operations for this
+   * table", a transient error to back off from (fact sheet C.1, from the BigQuery quotas page). The Java client does
+   * not retry it (it retries 500, 502, 503 and 504 only).
+   */
+  private void countUpdate(String key, boolean partitioned) {
+    long now = now();
+    java.util.ArrayDeque<Long> recent = updates.computeIfAbsent(key, k -> new java.util.ArrayDeque<>());
+    while (!recent.isEmpty() && recent.peekFirst() <= now - 10_000) {
+      recent.pollFirst();
+    }
+    if (recent.size() >= (partitioned ? 50 : 5)) {
+      throw new BigQueryError(403, "rateLimitExceeded", "Exceeded rate limits: too many table update operations for"
+          + " this table. For more information, see https://cloud.google.com/bigquery/docs/troubleshoot-quotas");
+    }
+    recent.addLast(now);
+  }
+
+  private static boolean partitioned(com.fasterxml.jackson.databind.JsonNode resource) {
+    return resource.hasNonNull("timePartitioning") || resource.hasNonNull("rangePartitioning");
+  }
+
   /** tables.patch (only the given fields) or tables.update (the whole resource), under the schema rules. */
   synchronized Table changeTable(String project, String dataset, String id, ObjectNode change, boolean replace) {
     Table table = table(project, dataset, id);
@@ -120,6 +147,7 @@ final class TableStore {
       normalize(next.path("schema").path("fields"));
       SchemaRules.checkEvolution(table.legacyName(), table.columns, Column.listFrom(next.path("schema").path("fields")));
     }
+    countUpdate(project + "/" + dataset + "/" + id, partitioned(table.resource));
     next.put("lastModifiedTime", Long.toString(now()));
     next.put("etag", "t" + now());
     table.setResource(next);
