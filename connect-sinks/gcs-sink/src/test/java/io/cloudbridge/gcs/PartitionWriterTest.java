@@ -272,4 +272,32 @@ class PartitionWriterTest {
     assertThat(w.committable()).isEqualTo(12_345);
     assertThat(offsetsInObjects()).hasSize(12_345).doesNotHaveDuplicates();
   }
+
+  @Test
+  void repliesLostAfterGcsAppliedEachCallLeaveEveryOffsetInOneObjectOnce() throws Exception {
+    Map<String, Object> props = new HashMap<>(config.originals());
+    props.put("file.name.template", "type={{value.type}}/{{topic}}+{{partition}}+{{start_offset}}-{{end_offset}}");
+    props.put("gcs.retry.max.attempts", "4"); // the client's retry meets its own write
+    props.put("gcs.retry.initial.backoff.ms", "10");
+    props.put("gcs.retry.max.backoff.ms", "50");
+    config = new GcsSinkConfig(props);
+    storage.close();
+    storage = StorageClient.create(config);
+    // Every kind of call the writer makes is applied by GCS, then its reply is lost: an upload chunk, the marker
+    // (created only if absent), the copy to the final name (only if absent), the delete of the first name and the
+    // metadata update.
+    gcs.faults().applyThenDropNext(1, "PUT", "upload_id")
+        .applyThenFailNext(1, "POST", "uploadType=multipart", 503)
+        .applyThenDropNext(1, "POST", "rewriteTo")
+        .applyThenFailNext(1, "DELETE", "", 503)
+        .applyThenFailNext(1, "PATCH", "", 503);
+    PartitionWriter w = writer();
+    write(w, 0, 20);
+    end(w);
+    assertThat(w.committable()).isEqualTo(21);
+    assertThat(gcs.faults().injected()).isGreaterThanOrEqualTo(4);
+    assertThat(offsetsInObjects()).hasSize(21)
+        .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(0, 20).boxed().toList());
+    assertThat(gcs.objectNames("lake")).noneMatch(n -> n.contains("~pending"));
+  }
 }

@@ -8,12 +8,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Faults a stand-in injects on demand: the next N requests that match a method and a path fragment get
- * an error status, a delay, or a connection dropped half-way through reading the request body.
+ * an error status, a delay, or a connection dropped half-way through reading the request body — all before the
+ * request is applied — or, after it was applied, a lost reply: the connection closed instead of the answer, or a
+ * 503 in its place ("the server wrote it, then the reply was lost"), which is what makes a client's retry meet
+ * its own write.
  */
 public final class HttpFaults {
 
   /** What happens to a matching request. */
-  public enum Kind { STATUS, DELAY, DROP_CONNECTION }
+  public enum Kind { STATUS, DELAY, DROP_CONNECTION, APPLY_THEN_DROP, APPLY_THEN_STATUS }
 
   /** One armed fault. {@code method} null matches any method; {@code pathPart} is a substring of the raw path+query. */
   public record Fault(Kind kind, String method, String pathPart, int status, Duration delay, AtomicInteger remaining) {
@@ -40,6 +43,18 @@ public final class HttpFaults {
   /** The next {@code times} matching requests have their connection closed after half the body was read. */
   public HttpFaults dropConnectionNext(int times, String method, String pathPart) {
     armed.add(new Fault(Kind.DROP_CONNECTION, method, pathPart, 0, Duration.ZERO, new AtomicInteger(times)));
+    return this;
+  }
+
+  /** The next {@code times} matching requests are applied, then their connection is closed without an answer. */
+  public HttpFaults applyThenDropNext(int times, String method, String pathPart) {
+    armed.add(new Fault(Kind.APPLY_THEN_DROP, method, pathPart, 0, Duration.ZERO, new AtomicInteger(times)));
+    return this;
+  }
+
+  /** The next {@code times} matching requests are applied, then answered {@code status} instead of the result. */
+  public HttpFaults applyThenFailNext(int times, String method, String pathPart, int status) {
+    armed.add(new Fault(Kind.APPLY_THEN_STATUS, method, pathPart, status, Duration.ZERO, new AtomicInteger(times)));
     return this;
   }
 

@@ -104,6 +104,9 @@ public abstract class HttpStandIn implements AutoCloseable {
             return;
           }
           case DELAY -> Thread.sleep(fault.get().delay().toMillis());
+          default -> {
+            // applied below, then the reply is lost
+          }
         }
       }
       String token = requiredToken;
@@ -128,6 +131,15 @@ public abstract class HttpStandIn implements AutoCloseable {
         response = error(500, "internalError", String.valueOf(e.getMessage()));
       }
       log.debug("{} {} -> {}", exchange.getRequestMethod(), target, response.status());
+      if (fault.isPresent() && fault.get().kind() == HttpFaults.Kind.APPLY_THEN_DROP) {
+        log.debug("{} {} applied; closing the connection instead of answering", exchange.getRequestMethod(), target);
+        exchange.close(); // no status line sent: the client sees the connection end
+        return;
+      }
+      if (fault.isPresent() && fault.get().kind() == HttpFaults.Kind.APPLY_THEN_STATUS) {
+        response = error(fault.get().status(), reasonFor(fault.get().status()), "Injected fault after the request"
+            + " was applied");
+      }
       send(exchange, response);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

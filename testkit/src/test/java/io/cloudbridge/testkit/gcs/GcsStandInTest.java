@@ -120,6 +120,31 @@ class GcsStandInTest {
   }
 
   @Test
+  void aReplyLostAfterTheWriteMakesTheClientsRetryMeetItsOwnObject() {
+    // applied, then the connection closed: the client retries the create (idempotent with its precondition) and
+    // GCS answers 412, since the object exists now — the write was not lost, only its reply
+    gcs.faults().applyThenDropNext(1, "POST", "uploadType=multipart");
+    StorageOptions options = StorageOptions.newBuilder().setHost(gcs.url()).setProjectId(GcsStandIn.PROJECT)
+        .setCredentials(NoCredentials.getInstance())
+        .setRetrySettings(com.google.api.gax.retrying.RetrySettings.newBuilder().setMaxAttempts(3)
+            .setInitialRetryDelayDuration(Duration.ofMillis(10)).setMaxRetryDelayDuration(Duration.ofMillis(10))
+            .setTotalTimeoutDuration(Duration.ofSeconds(30)).build()).build();
+    try (Storage retrying = options.getService()) {
+      assertThatThrownBy(() -> retrying.create(BlobInfo.newBuilder("lake", "once").build(), new byte[] {42},
+          Storage.BlobTargetOption.doesNotExist()))
+          .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.getCode()).isEqualTo(412));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    assertThat(gcs.objectBytes("lake", "once")).containsExactly(42);
+    // applied, then answered 503 in place of the result: the same
+    gcs.faults().applyThenFailNext(1, "DELETE", "", 503);
+    assertThatThrownBy(() -> storage.delete(BlobId.of("lake", "once"))).isInstanceOf(StorageException.class);
+    assertThat(storage.get(BlobId.of("lake", "once"))).isNull();
+    assertThat(gcs.faults().injected()).isEqualTo(2);
+  }
+
+  @Test
   void multipartUploadStoresBytesAndMetadataWithGoogleHashes() {
     byte[] data = "{\"id\":1}\n{\"id\":2}\n".getBytes(StandardCharsets.UTF_8);
     BlobInfo info = BlobInfo.newBuilder("lake", "events/dt=2026-11-22/part 0+1.jsonl")
