@@ -375,6 +375,44 @@ class BigQuerySinkIT {
   }
 
   @Test
+  void repliesLostAfterTheRowsLandedWriteNothingTwiceExactlyOnceAndLoseNothingAtLeastOnce() throws Exception {
+    long at = System.currentTimeMillis() - 60_000;
+    // exactly once: the client resends the appends whose replies were lost; the committed streams answer
+    // ALREADY_EXISTS for their offsets, and the sink counts those rows as present
+    connect.createTopic("lost", 2);
+    produce("lost", 0, 300, at);
+    Map<String, String> c = config("lost");
+    c.put("bigquery.write.mode", "exactly_once");
+    c.put("kafka.bootstrap.servers", connect.bootstrapServers());
+    c.put("bigquery.request.max.bytes", "65536");
+    c.put("consumer.override.max.poll.records", "50");
+    bigQuery.writeFaults().loseReplyOfNextAppends(3);
+    connect.configureConnector("lost-bq", c);
+    awaitCommitted("lost-bq", 150);
+    assertOncePerN("lost", 300);
+    assertThat(bigQuery.writeFaults().injected()).isGreaterThanOrEqualTo(3);
+    assertThat(connect.embedded().connectorStatus("lost-bq").tasks().get(0).state()).isEqualTo("RUNNING");
+    connect.deleteConnector("lost-bq");
+
+    // at least once (the default stream has no offsets): nothing lost, the resent rows are there twice
+    connect.createTopic("lost-alo", 2);
+    produce("lost-alo", 0, 200, at);
+    Map<String, String> alo = config("lost-alo");
+    alo.put("bigquery.request.max.bytes", "65536");
+    alo.put("consumer.override.max.poll.records", "50");
+    bigQuery.writeFaults().loseReplyOfNextAppends(2);
+    connect.configureConnector("lost-alo-bq", alo);
+    await("every record a row").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> bigQuery.rows("lake", "lost_alo").stream().map(r -> r.get("n")).distinct().count() == 200);
+    List<Map<String, Object>> rows = bigQuery.rows("lake", "lost_alo");
+    assertThat(rows.stream().map(r -> (Long) r.get("n")).distinct().sorted().toList())
+        .isEqualTo(java.util.stream.LongStream.range(0, 200).boxed().toList());
+    System.out.printf("at least once with 2 lost replies: %d rows for 200 records%n", rows.size());
+    assertThat(rows.size()).isGreaterThan(200); // the resent requests' rows, as at-least-once allows
+    connect.deleteConnector("lost-alo-bq");
+  }
+
+  @Test
   void rowsBigQueryRefusesGoToTheDeadLetterTopicAndTheRestOfTheirRequestLands() throws Exception {
     connect.createTopic("refused", 1);
     long at = System.currentTimeMillis() - 60_000;

@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 public final class WriteFaults {
 
   private final AtomicInteger closeConnections = new AtomicInteger();
+  private final AtomicInteger closeAfterApply = new AtomicInteger();
   private final AtomicReference<Status.Code> closeWith = new AtomicReference<>(Status.Code.UNAVAILABLE);
   private final AtomicInteger inBandErrors = new AtomicInteger();
   private final AtomicReference<Status.Code> inBandCode = new AtomicReference<>(Status.Code.INTERNAL);
@@ -21,6 +22,16 @@ public final class WriteFaults {
   public WriteFaults closeConnectionOnNextAppends(int times, Status.Code code) {
     closeWith.set(code);
     closeConnections.set(times);
+    return this;
+  }
+
+  /**
+   * The next {@code times} appends are applied — their rows stored — and then the connection ends with UNAVAILABLE
+   * instead of their response: the reply is lost after the write. The client reconnects and sends them again; a
+   * committed stream then answers ALREADY_EXISTS for their offsets, the default stream stores them twice.
+   */
+  public WriteFaults loseReplyOfNextAppends(int times) {
+    closeAfterApply.set(times);
     return this;
   }
 
@@ -45,6 +56,7 @@ public final class WriteFaults {
 
   public void clear() {
     closeConnections.set(0);
+    closeAfterApply.set(0);
     inBandErrors.set(0);
     schemaMismatches.set(0);
     badRows.set(null);
@@ -56,6 +68,10 @@ public final class WriteFaults {
 
   Status.Code takeConnectionClose() {
     return take(closeConnections) ? closeWith.get() : null;
+  }
+
+  boolean takeLostReply() {
+    return take(closeAfterApply);
   }
 
   Status.Code takeInBandError() {

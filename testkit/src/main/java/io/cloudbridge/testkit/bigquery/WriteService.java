@@ -212,6 +212,12 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
       } catch (com.google.protobuf.Descriptors.DescriptorValidationException e) {
         response.setError(new Failure(Status.Code.INVALID_ARGUMENT, null, "", "Invalid proto schema: " + e.getMessage()).status);
       }
+      if (!response.hasError() && faults.takeLostReply()) {
+        closed = true; // applied: the rows are stored; the reply is lost with the connection
+        out.onError(Status.UNAVAILABLE.withDescription("Injected fault: connection closed after the append was"
+            + " applied").asRuntimeException());
+        return;
+      }
       out.onNext(response.build());
     }
 
