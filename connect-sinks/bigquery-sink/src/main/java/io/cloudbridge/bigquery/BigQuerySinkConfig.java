@@ -43,6 +43,7 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public static final String INFLIGHT_BYTES = "bigquery.inflight.max.bytes";
   public static final String DECIMAL_TYPE = "bigquery.decimal.type";
   public static final String JSON_FIELDS = "bigquery.json.fields";
+  public static final String SCHEMA_UPDATE_TIMEOUT = "bigquery.schema.update.timeout.ms";
   public static final String KAFKA_COLUMNS = "bigquery.kafka.metadata.columns";
   public static final String INSERT_TIME_COLUMN = "bigquery.insert.time.column";
   public static final String CDC_MAX_STALENESS = "bigquery.cdc.max.staleness.minutes";
@@ -107,6 +108,11 @@ public final class BigQuerySinkConfig extends AbstractConfig {
             Importance.LOW, "What Decimal fields (and Debezium's VariableScaleDecimal) become: auto (NUMERIC when the"
                 + " scale is at most 9 and the stated precision leaves at most 29 integer digits, else BIGNUMERIC),"
                 + " numeric, or bignumeric.", TABLES_GROUP, ++t, Width.SHORT, "Decimal columns")
+        .define(SCHEMA_UPDATE_TIMEOUT, Type.LONG, 20 * 60_000L, Range.atLeast(1_000), Importance.LOW,
+            "at_least_once: how long rows that use columns the sink just added are sent again while BigQuery's"
+                + " Storage Write API does not take them yet (a schema change reaches it only after minutes); the"
+                + " task's partitions are paused meanwhile, nothing is dead-lettered. Past it the task fails naming"
+                + " the table.", TABLES_GROUP, ++t, Width.SHORT, "Schema update wait")
         .define(JSON_FIELDS, Type.LIST, "", ConfigDef.LambdaValidator.with((name, value) -> {
           for (Object path : (List<?>) value) {
             String p = path.toString();
@@ -269,6 +275,10 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   /** Settings of the admin client that reads committed offsets back: the {@code kafka.*} ones. */
   public Map<String, Object> kafka() {
     return originalsWithPrefix(KAFKA_PREFIX);
+  }
+
+  public long schemaUpdateTimeoutMs() {
+    return getLong(SCHEMA_UPDATE_TIMEOUT);
   }
 
   /** Field paths written as JSON columns. */

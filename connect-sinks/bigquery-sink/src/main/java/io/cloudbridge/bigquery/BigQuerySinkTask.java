@@ -66,6 +66,14 @@ public class BigQuerySinkTask extends SinkTask {
   private Counter rowErrors;
   private Counter resent;
   private volatile long commitLagMs;
+  /** Answer of {@link #settle} for a request that waits for new columns to reach Storage Write: try again later. */
+  private static final Batch WAIT = new Batch("", List.of(), List.of(), null, 0, null);
+  /** Since when requests wait for new columns (-1: none do), when the next is sent again, and the backoff. */
+  private long schemaWaitSince = -1;
+  private long schemaRetryAt;
+  private long schemaBackoff = 1_000;
+  private final java.util.Set<TopicPartition> pausedForSchema = new java.util.HashSet<>();
+  private volatile long schemaWaitMs;
   private final AtomicLong inFlight = new AtomicLong();
 
   @Override
@@ -104,6 +112,9 @@ public class BigQuerySinkTask extends SinkTask {
     resent = metrics.counter("requests-resent-total",
         "Requests the task sent again: the rest of a request after row errors, or rows after a rewind"
             + " (exactly_once). The client's own retries of transient errors are not counted here.");
+    metrics.gauge("schema-wait-ms", "How long requests have waited for new columns to reach BigQuery's Storage"
+        + " Write API (a schema change takes minutes to); the task's partitions are paused meanwhile. 0 when none.",
+        () -> schemaWaitMs);
     metrics.gauge("commit-lag-ms", "Age, by Kafka timestamp, of the oldest record whose row BigQuery has not yet"
         + " acknowledged (what holds the committed offset back); 0 when none.", () -> commitLagMs);
     rowsPresent = metrics.counter("rows-already-present-total",
@@ -219,10 +230,15 @@ public class BigQuerySinkTask extends SinkTask {
    * and the rest of their request is sent again in its place; any other failure fails the task, naming its records.
    */
   private void complete() {
+    boolean waiting = false;
     for (ArrayDeque<Batch> batches : new ArrayList<>(pending.values())) {
       while (!batches.isEmpty() && batches.peek().answer().isDone()) {
         Batch b = batches.peek();
         Batch instead = settle(b);
+        if (instead == WAIT) {
+          waiting = true;
+          break;
+        }
         if (instead == b) {
           batches.poll();
         } else {
@@ -237,12 +253,82 @@ public class BigQuerySinkTask extends SinkTask {
       }
     }
     commitLagMs = oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
+    if (!waiting && schemaWaitSince >= 0 && !resentForSchemaInFlight()) {
+      log.info("New columns reached BigQuery's Storage Write API after {} ms; resuming {}",
+          System.currentTimeMillis() - schemaWaitSince, pausedForSchema);
+      resumeAfterSchemaWait();
+    }
+  }
+
+  private Batch lastResentForSchema;
+  private boolean schemaVisible;
+
+  private boolean resentForSchemaInFlight() {
+    return lastResentForSchema != null && !lastResentForSchema.answer().isDone();
+  }
+
+  private void resumeAfterSchemaWait() {
+    java.util.Set<TopicPartition> assigned = context.assignment();
+    context.resume(pausedForSchema.stream().filter(assigned::contains).toArray(TopicPartition[]::new));
+    pausedForSchema.clear();
+    schemaWaitSince = -1;
+    schemaWaitMs = 0;
+    schemaBackoff = 1_000;
+    lastResentForSchema = null;
+    schemaVisible = false;
+  }
+
+  /**
+   * A request refused because its rows use columns BigQuery's Storage Write API does not see yet: the task added
+   * them to the table, but a schema change reaches Storage Write only after minutes ("on the order of minutes",
+   * Storage Write best practices), and until then appends using them fail with SCHEMA_MISMATCH_EXTRA_FIELDS. The
+   * task pauses its partitions (so records do not pile up), sends the request again with backoff (1 s doubling to
+   * 30 s) and resumes when one lands; past {@code bigquery.schema.update.timeout.ms} it fails naming the table.
+   * Nothing is dead-lettered and the offsets of waiting rows are not committed.
+   */
+  private Batch waitForSchema(Batch b, Throwable cause) {
+    long now = System.currentTimeMillis();
+    if (schemaWaitSince < 0) {
+      schemaWaitSince = now;
+      schemaRetryAt = now + schemaBackoff;
+      java.util.Set<TopicPartition> assigned = context.assignment();
+      pausedForSchema.addAll(assigned);
+      context.pause(assigned.toArray(TopicPartition[]::new));
+      log.info("Table {} does not take the new columns in Storage Write appends yet ({}); pausing {} and sending"
+          + " again until it does (at most {} ms)", b.table(), cause.getMessage(), assigned,
+          config.schemaUpdateTimeoutMs());
+    }
+    schemaWaitMs = now - schemaWaitSince;
+    if (now - schemaWaitSince > config.schemaUpdateTimeoutMs()) {
+      throw new ConnectException("Table " + b.table() + " did not take the records' new columns in Storage Write"
+          + " appends within " + BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT + "=" + config.schemaUpdateTimeoutMs()
+          + " ms: " + cause.getMessage(), cause);
+    }
+    if (!schemaVisible) {
+      if (now < schemaRetryAt) {
+        return WAIT;
+      }
+      schemaRetryAt = now + schemaBackoff;
+      schemaBackoff = Math.min(schemaBackoff * 2, 30_000);
+    }
+    List<Integer> all = new ArrayList<>();
+    for (int i = 0; i < b.records().size(); i++) {
+      all.add(i);
+    }
+    resent.increment();
+    Batch again = writerOf(b).resend(b, all);
+    track(again);
+    lastResentForSchema = again;
+    return again;
   }
 
   /** {@code b} when it stands (appended), the request sent in its place, or null when none is. */
   private Batch settle(Batch b) {
     try {
       b.answer().get();
+      if (b == lastResentForSchema) {
+        schemaVisible = true; // the new columns reached Storage Write: the other waiting requests go at once
+      }
       return b;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -277,6 +363,9 @@ public class BigQuerySinkTask extends SinkTask {
         Batch again = writerOf(b).resend(b, keep);
         track(again);
         return again;
+      }
+      if (cause instanceof Exceptions.SchemaMismatchedException) {
+        return waitForSchema(b, cause);
       }
       throw new ConnectException("Appending " + b.describe() + " failed after the retries: " + cause.getMessage(),
           cause);
@@ -351,6 +440,7 @@ public class BigQuerySinkTask extends SinkTask {
       exactlyOnce.close(partitions);
       return;
     }
+    pausedForSchema.removeAll(partitions);
     // Wait a while for what was sent, so that fewer rows are written twice after the rebalance.
     for (TopicPartition tp : partitions) {
       ArrayDeque<Batch> q = pending.remove(tp);

@@ -180,6 +180,40 @@ class BigQuerySinkIT {
   }
 
   @Test
+  void newColumnsThatTakeSecondsToReachStorageWriteAreWaitedForWithTheTaskRunning() throws Exception {
+    // As in production, where a schema change reaches the Storage Write API after minutes: here 15 s
+    bigQuery.schemaPropagationDelay(Duration.ofSeconds(15));
+    try {
+      connect.createTopic("slow-schema", 1);
+      Map<String, String> c = config("slow-schema");
+      deadLetters(c, "slow-schema-dlq");
+      connect.configureConnector("slow-schema-bq", c);
+      try (KafkaProducer<String, String> p = producer()) {
+        for (int n = 0; n < 60; n++) {
+          p.send(new ProducerRecord<>("slow-schema", 0, null, evolving(n, 1 + n / 20))).get();
+        }
+      }
+      await("every record a row once the new column is usable").atMost(Duration.ofSeconds(120)).ignoreExceptions()
+          .until(() -> bigQuery.rows("lake", "slow_schema").stream().map(r -> r.get("n")).distinct().count() == 60);
+      Map<Long, Map<String, Object>> byN = new TreeMap<>();
+      bigQuery.rows("lake", "slow_schema").forEach(r -> byN.put((Long) r.get("n"), r));
+      for (long n = 0; n < 60; n++) {
+        Map<String, Object> r = byN.get(n);
+        assertThat(r.get("b")).as("b of %s", n).isEqualTo(n < 40 ? "b" + n : null);
+        assertThat(r.get("c")).as("c of %s", n).isEqualTo(n >= 20 ? "c" + n : null);
+      }
+      assertThat(connect.embedded().connectorStatus("slow-schema-bq").tasks().get(0).state()).isEqualTo("RUNNING");
+      assertThat(PluginMetrics.task("slow-schema-bq", "requests-resent-total")).isPositive();
+      assertThat(PluginMetrics.task("slow-schema-bq", "records-bad-total")).isZero();
+      await("the partitions resumed").atMost(Duration.ofSeconds(30))
+          .until(() -> PluginMetrics.task("slow-schema-bq", "schema-wait-ms") == 0);
+      connect.deleteConnector("slow-schema-bq");
+    } finally {
+      bigQuery.schemaPropagationDelay(Duration.ZERO);
+    }
+  }
+
+  @Test
   void aNewFieldAddsAColumnAndADroppedOneIsRelaxedWhileRecordsFlow() throws Exception {
     connect.createTopic("evolving", 1);
     connect.configureConnector("evolving-bq", config("evolving"));

@@ -96,14 +96,14 @@ final class RowDecoder {
    * required and proto is optional and unset, then you'll get an error from backend", a BigQuery maintainer in
    * googleapis/python-bigquery-storage PR 269).
    */
-  void checkAgainst(Table table) throws SchemaMismatch {
+  void checkAgainst(Table table, List<Column> columns) throws SchemaMismatch {
     List<String> extra = new ArrayList<>();
-    collectExtraFields(descriptor, table.columns, "", !table.primaryKey().isEmpty(), extra);
+    collectExtraFields(descriptor, columns, "", !table.primaryKey().isEmpty(), extra);
     if (!extra.isEmpty()) {
       throw new SchemaMismatch("Input schema has more fields than BigQuery schema, extra fields: '"
           + String.join(",", extra) + "'", true);
     }
-    checkTypes(descriptor, table.columns, !table.primaryKey().isEmpty());
+    checkTypes(descriptor, columns, !table.primaryKey().isEmpty());
   }
 
   private static void checkTypes(Descriptor d, List<Column> columns, boolean cdc) throws SchemaMismatch {
@@ -141,13 +141,13 @@ final class RowDecoder {
     }
   }
 
-  Decoded decode(Table table, List<ByteString> serialized) {
+  Decoded decode(Table table, List<Column> columns, List<ByteString> serialized) {
     List<Map<String, Object>> rows = new ArrayList<>();
     List<RowError> errors = new ArrayList<>();
     for (int i = 0; i < serialized.size(); i++) {
       try {
         DynamicMessage message = DynamicMessage.parseFrom(descriptor, serialized.get(i));
-        Map<String, Object> row = toRow(message, table.columns, !table.primaryKey().isEmpty());
+        Map<String, Object> row = toRow(message, columns, !table.primaryKey().isEmpty());
         if (row.containsKey(TableStore.CHANGE_TYPE)
             && !List.of("UPSERT", "DELETE").contains(String.valueOf(row.get(TableStore.CHANGE_TYPE)))) {
           throw new IllegalArgumentException("The given value is not a valid CHANGE_TYPE: " + row.get(TableStore.CHANGE_TYPE));

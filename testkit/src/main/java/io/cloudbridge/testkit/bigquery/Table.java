@@ -22,6 +22,16 @@ final class Table {
   /** The primary key columns, empty when the table has none; derived from {@link #resource}. */
   private List<String> primaryKey;
   int schemaVersion;
+  /**
+   * The columns Storage Write appends see. A schema change reaches them only after the propagation delay (minutes in
+   * production: "schema change detection is on the order of minutes", BigQuery's Storage Write best practices);
+   * until then an append using a new column is refused as SCHEMA_MISMATCH_EXTRA_FIELDS, and `updated_schema` is
+   * sent only once the change is visible.
+   */
+  private List<Column> writeColumns;
+  private int writeVersion;
+  private List<Column> nextWriteColumns;
+  private long nextVisibleAt;
   final long createdMillis;
   final List<Map<String, Object>> rows = new ArrayList<>();
   /** For CDC tables: primary key values to the current row and the sequence number that put it there. */
@@ -37,6 +47,36 @@ final class Table {
     this.id = id;
     this.createdMillis = createdMillis;
     setResource(resource);
+    this.writeColumns = columns;
+    this.writeVersion = schemaVersion;
+  }
+
+  /** The current schema reaches Storage Write appends at {@code visibleAt} (now, or after the delay). */
+  void writeSchemaVisibleAt(long visibleAt) {
+    nextWriteColumns = columns;
+    nextVisibleAt = visibleAt;
+  }
+
+  /** The columns Storage Write sees at {@code now}. */
+  List<Column> writeColumns(long now) {
+    if (nextWriteColumns != null && now >= nextVisibleAt) {
+      writeColumns = nextWriteColumns;
+      writeVersion++;
+      nextWriteColumns = null;
+    }
+    return writeColumns;
+  }
+
+  /** Increases whenever a schema change becomes visible to Storage Write. */
+  int writeSchemaVersion(long now) {
+    writeColumns(now);
+    return writeVersion;
+  }
+
+  TableSchema writeProtoSchema(long now) {
+    TableSchema.Builder b = TableSchema.newBuilder();
+    writeColumns(now).forEach(c -> b.addFields(c.toProto()));
+    return b.build();
   }
 
   void setResource(ObjectNode resource) {

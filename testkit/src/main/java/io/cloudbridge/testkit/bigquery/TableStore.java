@@ -107,6 +107,13 @@ final class TableStore {
     return tables.get(p[1] + "/" + p[3] + "/" + p[5]);
   }
 
+  /** How long a schema change takes to reach Storage Write appends (see {@link Table#writeColumns}). */
+  private volatile long schemaDelayMillis;
+
+  void schemaPropagationDelay(java.time.Duration delay) {
+    schemaDelayMillis = delay.toMillis();
+  }
+
   /** Recent metadata updates per table (insert, patch, update), for the rate limit. */
   private final Map<String, java.util.ArrayDeque<Long>> updates = new java.util.HashMap<>();
 
@@ -151,6 +158,9 @@ final class TableStore {
     next.put("lastModifiedTime", Long.toString(now()));
     next.put("etag", "t" + now());
     table.setResource(next);
+    if (next.has("schema")) {
+      table.writeSchemaVisibleAt(now() + schemaDelayMillis);
+    }
     return table;
   }
 

@@ -240,13 +240,15 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
           throw new Failure(Status.Code.INVALID_ARGUMENT, StorageErrorCode.SCHEMA_MISMATCH_EXTRA_FIELDS, streamName,
               "Injected fault: Input schema has more fields than BigQuery schema");
         }
+        List<Column> visible = table.writeColumns(store.now());
         try {
-          decoder.checkAgainst(table);
+          decoder.checkAgainst(table, visible);
         } catch (RowDecoder.SchemaMismatch e) {
           throw new Failure(Status.Code.INVALID_ARGUMENT, e.extraFields ? StorageErrorCode.SCHEMA_MISMATCH_EXTRA_FIELDS
               : null, streamName, e.getMessage());
         }
-        RowDecoder.Decoded decoded = decoder.decode(table, request.getProtoRows().getRows().getSerializedRowsList());
+        RowDecoder.Decoded decoded = decoder.decode(table, visible,
+            request.getProtoRows().getRows().getSerializedRowsList());
         List<RowError> rowErrors = new ArrayList<>(decoded.rowErrors());
         for (int i = 0; i < decoded.rows().size() && rowErrors.isEmpty(); i++) {
           if (faults.rejects(decoded.rows().get(i))) {
@@ -269,10 +271,11 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
         } else {
           appendToStream(stream, request, decoded.rows(), response);
         }
-        if (schemaVersionSeen >= 0 && table.schemaVersion != schemaVersionSeen) {
-          response.setUpdatedSchema(table.protoSchema());
+        int version = table.writeSchemaVersion(store.now());
+        if (schemaVersionSeen >= 0 && version != schemaVersionSeen) {
+          response.setUpdatedSchema(table.writeProtoSchema(store.now()));
         }
-        schemaVersionSeen = table.schemaVersion;
+        schemaVersionSeen = version;
       }
     }
 
