@@ -275,17 +275,37 @@ class BigQueryStandInTest {
     DescriptorProto descriptor = DescriptorProto.newBuilder().setName("Row")
         .addField(field("id", 1, FieldDescriptorProto.Type.TYPE_INT64))
         .addField(field("surprise", 2, FieldDescriptorProto.Type.TYPE_STRING)).build();
-    try (StreamWriter writer = StreamWriter.newBuilder(table + "/_default", write)
-        .setWriterSchema(ProtoSchema.newBuilder().setProtoDescriptor(descriptor).build()).build()) {
-      var desc = com.google.protobuf.Descriptors.FileDescriptor.buildFrom(
-          com.google.protobuf.DescriptorProtos.FileDescriptorProto.newBuilder().setName("t.proto").addMessageType(descriptor).build(),
-          new com.google.protobuf.Descriptors.FileDescriptor[0]).findMessageTypeByName("Row");
-      DynamicMessage row = DynamicMessage.newBuilder(desc).setField(desc.findFieldByName("id"), 1L)
-          .setField(desc.findFieldByName("surprise"), "x").build();
-      assertThatThrownBy(() -> writer.append(ProtoRows.newBuilder().addSerializedRows(row.toByteString()).build()).get())
-          .hasCauseInstanceOf(Exceptions.SchemaMismatchedException.class)
-          .hasMessageContaining("surprise");
-    }
+    assertThatThrownBy(() -> appendOne(table, descriptor, (b, d) -> b.setField(d.findFieldByName("id"), 1L)
+        .setField(d.findFieldByName("surprise"), "x")))
+        .hasCauseInstanceOf(Exceptions.SchemaMismatchedException.class)
+        .hasMessageContaining("surprise");
+  }
+
+  @Test
+  void aNewColumnReachesStorageWriteOnlyAfterThePropagationDelay() throws Exception {
+    bq.schemaPropagationDelay(java.time.Duration.ofSeconds(2));
+    String table = createEventsTable("later");
+    com.google.cloud.bigquery.Table t = rest.getTable(TableId.of(DATASET, "later"));
+    List<Field> fields = new java.util.ArrayList<>(t.<StandardTableDefinition>getDefinition().getSchema().getFields());
+    fields.add(Field.of("extra", LegacySQLTypeName.STRING));
+    t.toBuilder().setDefinition(StandardTableDefinition.of(Schema.of(fields))).build().update();
+    // the table has the column at once (tables.get), Storage Write only after the delay
+    assertThat(rest.getTable(TableId.of(DATASET, "later")).<StandardTableDefinition>getDefinition().getSchema()
+        .getFields()).extracting(Field::getName).contains("extra");
+    DescriptorProto withExtra = DescriptorProto.newBuilder().setName("Row")
+        .addField(field("id", 1, FieldDescriptorProto.Type.TYPE_INT64))
+        .addField(field("extra", 2, FieldDescriptorProto.Type.TYPE_STRING)).build();
+    long changedAt = System.currentTimeMillis();
+    assertThatThrownBy(() -> appendOne(table, withExtra, (b, d) -> b.setField(d.findFieldByName("id"), 1L)
+        .setField(d.findFieldByName("extra"), "x")))
+        .hasCauseInstanceOf(Exceptions.SchemaMismatchedException.class).hasMessageContaining("extra");
+    org.awaitility.Awaitility.await("the column usable").atMost(java.time.Duration.ofSeconds(20))
+        .pollInterval(java.time.Duration.ofMillis(200)).ignoreExceptions()
+        .until(() -> !appendOne(table, withExtra, (b, d) -> b.setField(d.findFieldByName("id"), 2L)
+            .setField(d.findFieldByName("extra"), "y")).hasError());
+    assertThat(System.currentTimeMillis() - changedAt).isGreaterThanOrEqualTo(2_000);
+    assertThat(bq.rows(DATASET, "later")).extracting(r -> r.get("extra")).containsExactly("y");
+    bq.schemaPropagationDelay(java.time.Duration.ZERO);
   }
 
   /** Appends one row of {@code descriptor} built by {@code fill} to the table's default stream. */
