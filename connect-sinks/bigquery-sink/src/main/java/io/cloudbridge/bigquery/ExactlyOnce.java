@@ -100,6 +100,7 @@ final class ExactlyOnce implements AutoCloseable {
       }
     });
     partitions.forEach((tp, p) -> {
+      p.resumeIfDue();
       p.send();
       p.complete();
       OffsetAndMetadata position = p.position();

@@ -94,6 +94,10 @@ final class PartitionStream {
   /** The next record must be {@code nextKafka} (after a restore or rewind); another one means a stale poll. */
   private boolean expectExact;
   private long mismatch = -1;
+  /** Waiting for new columns to reach Storage Write: since when (-1: not), the backoff, paused until when (0: not). */
+  private long schemaWaitSince = -1;
+  private long schemaBackoff = 1_000;
+  private long pausedUntil;
 
   private StreamWriter writer;
   private RowEncoder current;
@@ -144,6 +148,15 @@ final class PartitionStream {
   /** A new put begins: records from now on were polled after any rewind. */
   void newPut() {
     rewound = false;
+    resumeIfDue();
+  }
+
+  /** Ends a pause for new columns once its backoff passed: the rewound records come again. */
+  void resumeIfDue() {
+    if (pausedUntil > 0 && System.currentTimeMillis() >= pausedUntil) {
+      pausedUntil = 0;
+      context.resume(tp);
+    }
   }
 
   void add(SinkRecord r) {
@@ -259,6 +272,12 @@ final class PartitionStream {
         if (state == State.RECOVERING) {
           state = State.ACTIVE;
         }
+        if (schemaWaitSince >= 0) {
+          log.info("{}: the table's new columns reached Storage Write after {} ms", tp,
+              System.currentTimeMillis() - schemaWaitSince);
+          schemaWaitSince = -1;
+          schemaBackoff = 1_000;
+        }
         continue;
       }
       settleFailure(p, failure);
@@ -320,6 +339,25 @@ final class PartitionStream {
           + " row {}. Rows appended after the last acknowledged one, if any, may be written twice", tp, p.stream(),
           from);
       newStream(from);
+      return;
+    }
+    if (failure instanceof Exceptions.SchemaMismatchedException) {
+      // The table has the rows' new columns, but a schema change reaches Storage Write only after minutes: rewind
+      // to the last acknowledged row, pause the partition for a backoff, then send the records again.
+      long now = System.currentTimeMillis();
+      if (schemaWaitSince < 0) {
+        schemaWaitSince = now;
+      }
+      if (now - schemaWaitSince > config.schemaUpdateTimeoutMs()) {
+        throw new ConnectException(tp + ": table " + rowsOf.name() + " did not take the records' new columns in"
+            + " Storage Write appends within " + BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT + "="
+            + config.schemaUpdateTimeoutMs() + " ms: " + failure.getMessage(), failure);
+      }
+      rewind(State.RECOVERING, "the table's new columns have not reached Storage Write yet ("
+          + failure.getMessage() + "); again in " + schemaBackoff + " ms");
+      pausedUntil = now + schemaBackoff;
+      schemaBackoff = Math.min(schemaBackoff * 2, 30_000);
+      context.pause(tp);
       return;
     }
     if (failure instanceof Exceptions.AppendSerializationError rows) {
