@@ -109,7 +109,7 @@ public final class BigQuerySinkConfig extends AbstractConfig {
                 + " scale is at most 9 and the stated precision leaves at most 29 integer digits, else BIGNUMERIC),"
                 + " numeric, or bignumeric.", TABLES_GROUP, ++t, Width.SHORT, "Decimal columns")
         .define(SCHEMA_UPDATE_TIMEOUT, Type.LONG, 20 * 60_000L, Range.atLeast(1_000), Importance.LOW,
-            "at_least_once: how long rows that use columns the sink just added are sent again while BigQuery's"
+            "How long rows that use columns the sink just added are sent again while BigQuery's"
                 + " Storage Write API does not take them yet (a schema change reaches it only after minutes); the"
                 + " task's partitions are paused meanwhile, nothing is dead-lettered. Past it the task fails naming"
                 + " the table.", TABLES_GROUP, ++t, Width.SHORT, "Schema update wait")

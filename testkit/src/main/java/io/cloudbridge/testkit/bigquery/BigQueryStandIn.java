@@ -73,7 +73,8 @@ public final class BigQueryStandIn implements AutoCloseable {
    * How long a table's schema change takes to reach Storage Write appends: until then an append using a new column
    * is refused (SCHEMA_MISMATCH_EXTRA_FIELDS, "Input schema has more fields than BigQuery schema") and no
    * {@code updated_schema} is sent. Production takes "on the order of minutes". Zero (instant) unless set: the
-   * BigQuery sink's exactly-once and CDC modes do not wait out the delay yet (issue 20).
+   * BigQuery sink waits out new columns in every mode, but not yet a REQUIRED column it relaxed to NULLABLE, whose
+   * rows fail as row errors until the relaxation is visible (issue 20).
    */
   public BigQueryStandIn schemaPropagationDelay(java.time.Duration delay) {
     store.schemaPropagationDelay(delay);
