@@ -181,6 +181,8 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
     private String streamName;
     private RowDecoder decoder;
     private int schemaVersionSeen = -1;
+    /** On a CDC table: whether this connection's rows carry a change type (null until its first row). */
+    private Boolean changeRows;
     private boolean closed;
 
     AppendConnection(StreamObserver<AppendRowsResponse> out) {
@@ -250,6 +252,9 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
         RowDecoder.Decoded decoded = decoder.decode(table, visible,
             request.getProtoRows().getRows().getSerializedRowsList());
         List<RowError> rowErrors = new ArrayList<>(decoded.rowErrors());
+        if (!table.primaryKey().isEmpty() && rowErrors.isEmpty()) {
+          checkChangeRows(decoded.rows(), toDefault, rowErrors);
+        }
         for (int i = 0; i < decoded.rows().size() && rowErrors.isEmpty(); i++) {
           if (faults.rejects(decoded.rows().get(i))) {
             rowErrors.add(RowDecoder.rowError(i, "Injected fault: row " + i + " rejected"));
@@ -276,6 +281,29 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
           response.setUpdatedSchema(table.writeProtoSchema(store.now()));
         }
         schemaVersionSeen = version;
+      }
+    }
+
+    /**
+     * BigQuery change data capture (fact sheet B.10): rows with {@code _CHANGE_TYPE} go to the {@code _default} stream
+     * only, and UPSERT/DELETE rows may not be mixed with rows without a change type on one connection — "The given
+     * value is not a valid CHANGE_TYPE".
+     */
+    private void checkChangeRows(List<Map<String, Object>> rows, boolean toDefault, List<RowError> rowErrors)
+        throws Failure {
+      for (int i = 0; i < rows.size(); i++) {
+        boolean typed = rows.get(i).containsKey(TableStore.CHANGE_TYPE);
+        if (typed && !toDefault) {
+          throw new Failure(Status.Code.INVALID_ARGUMENT, null, streamName, "Change data capture (_CHANGE_TYPE) is"
+              + " supported on the _default stream only: " + streamName);
+        }
+        if (changeRows == null) {
+          changeRows = typed;
+        } else if (typed != changeRows) {
+          rowErrors.add(RowDecoder.rowError(i, "The given value is not a valid CHANGE_TYPE: "
+              + (typed ? rows.get(i).get(TableStore.CHANGE_TYPE) + " (this connection wrote rows without one)"
+                  : "none, on a connection that wrote UPSERT and DELETE rows")));
+        }
       }
     }
 

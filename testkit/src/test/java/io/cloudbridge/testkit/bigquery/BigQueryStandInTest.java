@@ -396,6 +396,18 @@ class BigQueryStandInTest {
           .put(cdc(2, "b@late", "UPSERT", "1/0/0"))).get();
     }
     assertThat(bq.rows(DATASET, "customers")).containsExactly(Map.of("id", 1L, "email", "a@new"));
+
+    // a row without a change type on a connection that wrote change rows is refused, named by its index
+    try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(table, cdcSchema, write).build()) {
+      writer.append(new JSONArray().put(cdc(3, "c@x", "UPSERT", "3"))).get();
+      ApiFuture<AppendRowsResponse> mixed = writer.append(new JSONArray().put(new JSONObject().put("id", 4)
+          .put("email", "d@x")));
+      assertThatThrownBy(mixed::get).isInstanceOf(ExecutionException.class)
+          .satisfies(e -> assertThat(((Exceptions.AppendSerializationError) e.getCause()).getRowIndexToErrorMessage())
+              .containsOnlyKeys(0).hasValueSatisfying(new org.assertj.core.api.Condition<>(
+                  m -> m.contains("not a valid CHANGE_TYPE"), "names the rule")));
+    }
+    assertThat(bq.rows(DATASET, "customers")).extracting(r -> r.get("id")).containsExactlyInAnyOrder(1L, 3L);
   }
 
   @Test
