@@ -108,6 +108,16 @@ public final class FaultProxy implements AutoCloseable {
             return;
           }
           case DELAY -> Thread.sleep(fault.get().delay().toMillis());
+          case APPLY_THEN_DROP -> {
+            forward(head, body, OutputStream.nullOutputStream()); // the service applies it; the reply is lost
+            client.setSoLinger(true, 0);
+            return;
+          }
+          case APPLY_THEN_STATUS -> {
+            forward(head, body, OutputStream.nullOutputStream());
+            client.getOutputStream().write(errorResponse(fault.get().status(), head));
+            return;
+          }
         }
       }
       forward(head, body, client.getOutputStream());

@@ -57,6 +57,28 @@ class FaultProxyTest {
     }
   }
 
+  @Test
+  void aReplyLostAfterTheServiceAppliedTheCallMakesTheSdksRetryDoItAgain() {
+    try (SqsServer server = SqsServer.start(); FaultProxy proxy = FaultProxy.to(server.endpoint().uri());
+         SqsClient sqs = client(server, proxy); SqsClient direct = server.client()) {
+      String url = server.createQueue("twice", Map.of());
+      // a send applied, its reply lost: the SDK's retry sends it again — two messages, as with real SQS
+      proxy.faults().applyThenDropNext(1, "POST", "/");
+      sqs.sendMessage(b -> b.queueUrl(url).messageBody("once?"));
+      assertThat(proxy.faults().injected()).isEqualTo(1);
+      assertThat(server.messagesLeft(url)).isEqualTo(2);
+      // a delete applied, its reply replaced by a 503: the message is gone, and the SDK's retry deletes a deleted
+      // message, which ElasticMQ answers ReceiptHandleIsInvalid (what real SQS answers here is not documented; a
+      // consumer must treat this answer to a retried delete as "already deleted")
+      var received = direct.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(1)).messages().get(0);
+      proxy.faults().applyThenFailNext(1, "POST", "/", 503);
+      assertThatThrownBy(() -> sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(received.receiptHandle())))
+          .isInstanceOf(software.amazon.awssdk.services.sqs.model.ReceiptHandleIsInvalidException.class);
+      assertThat(proxy.faults().injected()).isEqualTo(2);
+      assertThat(server.messagesLeft(url)).isEqualTo(1);
+    }
+  }
+
   private static SqsClient client(SqsServer server, FaultProxy proxy) {
     return SqsClient.builder().endpointOverride(proxy.uri()).region(server.endpoint().region())
         .credentialsProvider(server.endpoint().credentials())
