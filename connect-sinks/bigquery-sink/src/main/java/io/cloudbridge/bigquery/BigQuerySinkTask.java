@@ -68,10 +68,9 @@ public class BigQuerySinkTask extends SinkTask {
   private volatile long commitLagMs;
   /** Answer of {@link #settle} for a request that waits for new columns to reach Storage Write: try again later. */
   private static final Batch WAIT = new Batch("", List.of(), List.of(), null, 0, null);
-  /** Since when requests wait for new columns (-1: none do), when the next is sent again, and the backoff. */
-  private long schemaWaitSince = -1;
+  /** Requests waiting for new columns: since when, the backoff and budget; and when the next is sent again. */
+  private SchemaWait schemaWait;
   private long schemaRetryAt;
-  private long schemaBackoff = 1_000;
   private final java.util.Set<TopicPartition> pausedForSchema = new java.util.HashSet<>();
   private volatile long schemaWaitMs;
   private final AtomicLong inFlight = new AtomicLong();
@@ -99,6 +98,7 @@ public class BigQuerySinkTask extends SinkTask {
       reporter = null;
     }
     metrics = TaskMetrics.from(context);
+    schemaWait = new SchemaWait(config.schemaUpdateTimeoutMs());
     rowsAppended = metrics.counter("rows-appended-total", "Rows BigQuery acknowledged.");
     bytesAppended = metrics.counter("bytes-appended-total", "Bytes of rows BigQuery acknowledged.");
     badRecords = metrics.counter("records-bad-total",
@@ -253,9 +253,9 @@ public class BigQuerySinkTask extends SinkTask {
       }
     }
     commitLagMs = oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
-    if (!waiting && schemaWaitSince >= 0 && !resentForSchemaInFlight()) {
+    if (!waiting && schemaWait.waiting() && !resentForSchemaInFlight()) {
       log.info("New columns reached BigQuery's Storage Write API after {} ms; resuming {}",
-          System.currentTimeMillis() - schemaWaitSince, pausedForSchema);
+          schemaWait.waitedMs(System.currentTimeMillis()), pausedForSchema);
       resumeAfterSchemaWait();
     }
   }
@@ -271,9 +271,8 @@ public class BigQuerySinkTask extends SinkTask {
     java.util.Set<TopicPartition> assigned = context.assignment();
     context.resume(pausedForSchema.stream().filter(assigned::contains).toArray(TopicPartition[]::new));
     pausedForSchema.clear();
-    schemaWaitSince = -1;
+    schemaWait.end();
     schemaWaitMs = 0;
-    schemaBackoff = 1_000;
     lastResentForSchema = null;
     schemaVisible = false;
   }
@@ -288,9 +287,8 @@ public class BigQuerySinkTask extends SinkTask {
    */
   private Batch waitForSchema(Batch b, Throwable cause) {
     long now = System.currentTimeMillis();
-    if (schemaWaitSince < 0) {
-      schemaWaitSince = now;
-      schemaRetryAt = now + schemaBackoff;
+    if (schemaWait.start(now)) {
+      schemaRetryAt = now + schemaWait.delay();
       java.util.Set<TopicPartition> assigned = context.assignment();
       pausedForSchema.addAll(assigned);
       context.pause(assigned.toArray(TopicPartition[]::new));
@@ -298,8 +296,8 @@ public class BigQuerySinkTask extends SinkTask {
           + " again until it does (at most {} ms)", b.table(), cause.getMessage(), assigned,
           config.schemaUpdateTimeoutMs());
     }
-    schemaWaitMs = now - schemaWaitSince;
-    if (now - schemaWaitSince > config.schemaUpdateTimeoutMs()) {
+    schemaWaitMs = schemaWait.waitedMs(now);
+    if (schemaWait.expired(now)) {
       throw new ConnectException("Table " + b.table() + " did not take the records' new columns in Storage Write"
           + " appends within " + BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT + "=" + config.schemaUpdateTimeoutMs()
           + " ms: " + cause.getMessage(), cause);
@@ -308,8 +306,7 @@ public class BigQuerySinkTask extends SinkTask {
       if (now < schemaRetryAt) {
         return WAIT;
       }
-      schemaRetryAt = now + schemaBackoff;
-      schemaBackoff = Math.min(schemaBackoff * 2, 30_000);
+      schemaRetryAt = now + schemaWait.nextDelay();
     }
     List<Integer> all = new ArrayList<>();
     for (int i = 0; i < b.records().size(); i++) {

@@ -94,9 +94,8 @@ final class PartitionStream {
   /** The next record must be {@code nextKafka} (after a restore or rewind); another one means a stale poll. */
   private boolean expectExact;
   private long mismatch = -1;
-  /** Waiting for new columns to reach Storage Write: since when (-1: not), the backoff, paused until when (0: not). */
-  private long schemaWaitSince = -1;
-  private long schemaBackoff = 1_000;
+  /** Waiting for new columns to reach Storage Write, and paused until when (0: not). */
+  private final SchemaWait schemaWait;
   private long pausedUntil;
 
   private StreamWriter writer;
@@ -116,6 +115,7 @@ final class PartitionStream {
     this.config = config;
     this.context = context;
     this.hooks = hooks;
+    this.schemaWait = new SchemaWait(config.schemaUpdateTimeoutMs());
   }
 
   /** A partition with no saved position: its stream is created when its first row comes. */
@@ -272,11 +272,10 @@ final class PartitionStream {
         if (state == State.RECOVERING) {
           state = State.ACTIVE;
         }
-        if (schemaWaitSince >= 0) {
+        if (schemaWait.waiting()) {
           log.info("{}: the table's new columns reached Storage Write after {} ms", tp,
-              System.currentTimeMillis() - schemaWaitSince);
-          schemaWaitSince = -1;
-          schemaBackoff = 1_000;
+              schemaWait.waitedMs(System.currentTimeMillis()));
+          schemaWait.end();
         }
         continue;
       }
@@ -345,18 +344,16 @@ final class PartitionStream {
       // The table has the rows' new columns, but a schema change reaches Storage Write only after minutes: rewind
       // to the last acknowledged row, pause the partition for a backoff, then send the records again.
       long now = System.currentTimeMillis();
-      if (schemaWaitSince < 0) {
-        schemaWaitSince = now;
-      }
-      if (now - schemaWaitSince > config.schemaUpdateTimeoutMs()) {
+      schemaWait.start(now);
+      if (schemaWait.expired(now)) {
         throw new ConnectException(tp + ": table " + rowsOf.name() + " did not take the records' new columns in"
             + " Storage Write appends within " + BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT + "="
             + config.schemaUpdateTimeoutMs() + " ms: " + failure.getMessage(), failure);
       }
+      long delay = schemaWait.nextDelay();
       rewind(State.RECOVERING, "the table's new columns have not reached Storage Write yet ("
-          + failure.getMessage() + "); again in " + schemaBackoff + " ms");
-      pausedUntil = now + schemaBackoff;
-      schemaBackoff = Math.min(schemaBackoff * 2, 30_000);
+          + failure.getMessage() + "); again in " + delay + " ms");
+      pausedUntil = now + delay;
       context.pause(tp);
       return;
     }
