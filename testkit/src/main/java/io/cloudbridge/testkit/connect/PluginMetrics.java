@@ -1,6 +1,8 @@
 package io.cloudbridge.testkit.connect;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import javax.management.JMException;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServer;
@@ -13,33 +15,25 @@ public final class PluginMetrics {
 
   /** The value of a task's plugin metric of the connector, or -1 while the worker has not published it. */
   public static long task(String connector, String name) {
-    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-    try {
-      for (ObjectName n : jmx.queryNames(new ObjectName("kafka.connect:*"), null)) {
-        if (connector.equals(n.getKeyProperty("connector")) && n.getKeyProperty("task") != null) {
-          for (MBeanAttributeInfo a : jmx.getMBeanInfo(n).getAttributes()) {
-            if (a.getName().equals(name)) {
-              return ((Number) jmx.getAttribute(n, name)).longValue();
-            }
-          }
-        }
-      }
-    } catch (JMException e) {
-      throw new IllegalStateException("reading metric " + name + " of " + connector, e);
-    }
-    return -1;
+    List<Long> values = values(connector, name);
+    return values.isEmpty() ? -1 : values.get(0);
   }
 
   /** The sum over the connector's tasks of a plugin metric (tasks that have not published it count 0). */
   public static long sum(String connector, String name) {
+    return values(connector, name).stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The metric's value in each task of the connector that published it. */
+  private static List<Long> values(String connector, String name) {
     MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-    long sum = 0;
+    List<Long> out = new ArrayList<>();
     try {
       for (ObjectName n : jmx.queryNames(new ObjectName("kafka.connect:*"), null)) {
         if (connector.equals(n.getKeyProperty("connector")) && n.getKeyProperty("task") != null) {
           for (MBeanAttributeInfo a : jmx.getMBeanInfo(n).getAttributes()) {
             if (a.getName().equals(name)) {
-              sum += ((Number) jmx.getAttribute(n, name)).longValue();
+              out.add(((Number) jmx.getAttribute(n, name)).longValue());
             }
           }
         }
@@ -47,6 +41,6 @@ public final class PluginMetrics {
     } catch (JMException e) {
       throw new IllegalStateException("reading metric " + name + " of " + connector, e);
     }
-    return sum;
+    return out;
   }
 }
