@@ -2,7 +2,12 @@ package io.cloudbridge.common.sqs;
 
 import io.cloudbridge.common.aws.AwsClients;
 import java.util.Map;
+import io.cloudbridge.common.retry.ServiceWait;
 import org.apache.kafka.common.config.ConfigValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
@@ -10,6 +15,8 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /** Finds the configured queue and checks that it can be read, with an error a user can act on. */
 public final class QueueLocator {
+
+  private static final Logger log = LoggerFactory.getLogger(QueueLocator.class);
 
   private QueueLocator() {}
 
@@ -25,10 +32,56 @@ public final class QueueLocator {
       return url;
     } catch (QueueDoesNotExistException e) {
       throw new QueueUnavailableException("SQS queue " + describe(config) + " does not exist", e);
+    } catch (SdkClientException e) {
+      throw new QueueUnavailableException("SQS queue " + describe(config) + " cannot be reached: " + e.getMessage(),
+          e);
     } catch (SqsException e) {
       throw new QueueUnavailableException("SQS queue " + describe(config) + " cannot be read: "
           + e.awsErrorDetails().errorCode() + " " + e.awsErrorDetails().errorMessage(), e);
     }
+  }
+
+  /**
+   * {@link #resolve}, waiting out an outage (the network, 5xx, throttling) with the backoff and budget of
+   * {@code outage}; a missing or forbidden queue fails at once.
+   */
+  public static String resolveWaiting(SqsClient sqs, SqsQueueConfig.Settings config, ServiceWait outage) {
+    while (true) {
+      try {
+        String url = resolve(sqs, config);
+        outage.end(System.currentTimeMillis());
+        return url;
+      } catch (QueueUnavailableException e) {
+        long now = System.currentTimeMillis();
+        if (!isOutage(e.getCause())) {
+          throw e;
+        }
+        outage.start(now, e);
+        if (outage.expired(now)) {
+          throw new QueueUnavailableException(e.getMessage() + " for " + outage.waitedMs(now) + " ms ("
+              + ServiceWait.OUTAGE_TIMEOUT + "=" + outage.budgetMs() + ")", e.getCause());
+        }
+        log.warn("{}; trying again for up to {} ms ({})", e.getMessage(), outage.budgetMs(),
+            ServiceWait.OUTAGE_TIMEOUT);
+        try {
+          Thread.sleep(outage.nextDelay());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * A failure an outage explains, worth waiting out: no answer (connection refused or reset, a timeout), a 5xx, a
+   * 429 or a throttling error code. Not a missing queue or denied access.
+   */
+  public static boolean isOutage(Throwable t) {
+    if (t instanceof AwsServiceException aws) {
+      return aws.statusCode() >= 500 || aws.statusCode() == 429 || aws.isThrottlingException();
+    }
+    return t instanceof SdkClientException;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.cloudbridge.common.sqs;
 
 import io.cloudbridge.common.metrics.Counter;
+import io.cloudbridge.common.retry.ServiceWait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -38,9 +40,13 @@ public final class QueueReader implements AutoCloseable {
   private final Counter receivedCount;
   private final AtomicLong lastReceiveMillis = new AtomicLong();
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  /** Receives failing (SQS down, throttling, the network): since when, the backoff, the budget. */
+  private final ServiceWait outage;
   private volatile boolean running = true;
 
-  public QueueReader(SqsClient sqs, String queueUrl, SqsQueueConfig.Settings config, InFlightMessages inFlight, Counter receivedCount) {
+  public QueueReader(SqsClient sqs, String queueUrl, SqsQueueConfig.Settings config, InFlightMessages inFlight,
+      Counter receivedCount, ServiceWait outage) {
+    this.outage = outage;
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.config = config;
@@ -95,6 +101,11 @@ public final class QueueReader implements AutoCloseable {
             .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
             .messageAttributeNames("All"));
         lastReceiveMillis.set((System.nanoTime() - start) / 1_000_000);
+        if (outage.waiting()) {
+          log.info("ReceiveMessage on {} answers again after {} ms", queueUrl,
+              outage.waitedMs(System.currentTimeMillis()));
+          outage.end(System.currentTimeMillis());
+        }
         long visibleAgain = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.visibilitySeconds());
         synchronized (this) {
           if (!running) {
@@ -113,9 +124,8 @@ public final class QueueReader implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        if (running) {
-          log.warn("ReceiveMessage on {} failed; retrying in 1 s", queueUrl, e);
-          pause(1000);
+        if (running && !waitOut(e)) {
+          return;
         }
       } finally {
         inFlight.unreserve(reserved);
@@ -236,6 +246,32 @@ public final class QueueReader implements AutoCloseable {
       log.info("{} messages of {} received while stopping are delivered again after their visibility timeout ({})",
           messages.size(), queueUrl, e.toString());
     }
+  }
+
+  /**
+   * A receive failed after the client's retries: wait with backoff while the outage lasts, up to
+   * {@value ServiceWait#OUTAGE_TIMEOUT}; past it, {@link #take} fails the task naming the last error. False when
+   * the receiver is to stop.
+   */
+  private boolean waitOut(RuntimeException e) {
+    long now = System.currentTimeMillis();
+    if (outage.start(now, e)) {
+      log.warn("ReceiveMessage on {} failed; trying again with backoff (1 s doubling to 30 s) for up to {} ms ({})",
+          queueUrl, outage.budgetMs(), ServiceWait.OUTAGE_TIMEOUT, e);
+    } else {
+      log.warn("ReceiveMessage on {} still fails after {} ms: {}", queueUrl, outage.waitedMs(now), e.toString());
+    }
+    if (outage.expired(now)) {
+      failure.compareAndSet(null, new ConnectException("SQS queue " + queueUrl + " did not answer ReceiveMessage"
+          + " for " + outage.waitedMs(now) + " ms (" + ServiceWait.OUTAGE_TIMEOUT + "=" + outage.budgetMs()
+          + "); last error: " + e.getMessage(), e));
+      return false;
+    }
+    long until = System.currentTimeMillis() + outage.nextDelay();
+    while (running && System.currentTimeMillis() < until) {
+      pause(Math.min(200, Math.max(1, until - System.currentTimeMillis())));
+    }
+    return running;
   }
 
   private static void pause(long millis) {

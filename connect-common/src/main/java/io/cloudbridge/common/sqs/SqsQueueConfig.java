@@ -28,7 +28,7 @@ public final class SqsQueueConfig {
 
   /** How one task reads the queue. */
   public record Settings(String queueUrl, String queueName, int waitSeconds, int maxMessages, int receivers,
-      int visibilitySeconds, int maxInFlight) {
+      int visibilitySeconds, int maxInFlight, long outageTimeoutMs) {
 
     /** The queue as a user named it, for messages. */
     public String describeQueue() {
@@ -67,6 +67,11 @@ public final class SqsQueueConfig {
             GROUP, ++q, Width.SHORT, "Max in flight");
   }
 
+  /** Adds {@value io.cloudbridge.common.retry.ServiceWait#OUTAGE_TIMEOUT}, for SQS and {@code services}. */
+  public static ConfigDef addOutageTimeout(ConfigDef def, String services) {
+    return io.cloudbridge.common.retry.ServiceWait.defineOutageTimeout(def, GROUP, 100, services);
+  }
+
   /** The settings of a config built with {@link #addTo}; fails unless exactly one of URL and name is set. */
   public static Settings settings(AbstractConfig config) {
     String url = config.getString(QUEUE_URL);
@@ -75,7 +80,8 @@ public final class SqsQueueConfig {
       throw new ConfigException(QUEUE_URL, url, "set exactly one of sqs.queue.url and sqs.queue.name");
     }
     return new Settings(url, name, config.getInt(WAIT_SECONDS), config.getInt(MAX_MESSAGES),
-        config.getInt(RECEIVERS), config.getInt(VISIBILITY_SECONDS), config.getInt(MAX_IN_FLIGHT));
+        config.getInt(RECEIVERS), config.getInt(VISIBILITY_SECONDS), config.getInt(MAX_IN_FLIGHT),
+        config.getLong(io.cloudbridge.common.retry.ServiceWait.OUTAGE_TIMEOUT));
   }
 
   /** Empty, or a legal SQS queue name. */

@@ -2,6 +2,7 @@ package io.cloudbridge.common.sqs;
 
 import io.cloudbridge.common.aws.AwsClients;
 import io.cloudbridge.common.metrics.TaskMetrics;
+import io.cloudbridge.common.retry.ServiceWait;
 import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -19,17 +20,20 @@ public final class SqsQueueIntake implements AutoCloseable {
   private final String queueUrl;
   private final QueueReader reader;
   private final MessageDeleter deleter;
+  private final ServiceWait outage;
 
   /**
-   * Finds the queue and starts receiving; {@code deleteThreads} delete threads. Throws a ConnectException naming
+   * Finds the queue and starts receiving; {@code deleteThreads} delete threads; {@code outage} tracks SQS outages
+   * (receives failing after the client's retries), waited out up to its budget. Throws a ConnectException naming
    * the queue when it is missing or cannot be read.
    */
   public SqsQueueIntake(AwsClients aws, SqsQueueConfig.Settings settings, TaskMetrics metrics, String noun,
-      int deleteThreads) {
+      int deleteThreads, ServiceWait outage) {
+    this.outage = outage;
     // Connections for the long polls, the deletes, and visibility changes.
     this.sqs = aws.configure(SqsClient.builder(), settings.receivers() + deleteThreads + 2).build();
     try {
-      this.queueUrl = QueueLocator.resolve(sqs, settings);
+      this.queueUrl = QueueLocator.resolveWaiting(sqs, settings, outage);
     } catch (RuntimeException e) {
       sqs.close();
       throw e;
@@ -38,7 +42,7 @@ public final class SqsQueueIntake implements AutoCloseable {
     metrics.gauge(noun + "-in-flight", capitalized(noun) + " received and not yet deleted or released.",
         inFlight::size);
     this.reader = new QueueReader(sqs, queueUrl, settings, inFlight,
-        metrics.counter(noun + "-received-total", capitalized(noun) + " received from SQS."));
+        metrics.counter(noun + "-received-total", capitalized(noun) + " received from SQS."), outage);
     metrics.gauge("receive-latency-ms", "Duration of the last ReceiveMessage call.", reader::lastReceiveMillis);
     this.deleter = new MessageDeleter(sqs, queueUrl, inFlight,
         metrics.counter(noun + "-deleted-total", capitalized(noun) + " deleted once the task was done with them."),

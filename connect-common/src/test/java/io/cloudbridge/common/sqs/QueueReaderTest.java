@@ -22,8 +22,9 @@ class QueueReaderTest {
   void closeDoesNotWaitForALongPollAndReleasesWhatItReceivesLate() throws Exception {
     try (SqsServer server = SqsServer.start(); SqsClient sqs = server.client()) {
       String url = server.createQueue("long-poll", Map.of());
-      SqsQueueConfig.Settings settings = new SqsQueueConfig.Settings(url, "long-poll", 20, 10, 1, 600, 100);
-      QueueReader reader = new QueueReader(sqs, url, settings, new InFlightMessages(100), new Counter());
+      SqsQueueConfig.Settings settings = new SqsQueueConfig.Settings(url, "long-poll", 20, 10, 1, 600, 100, 60_000);
+      QueueReader reader = new QueueReader(sqs, url, settings, new InFlightMessages(100), new Counter(),
+          new io.cloudbridge.common.retry.ServiceWait(60_000));
       reader.start();
       assertThat(reader.take(10, Duration.ofSeconds(1))).as("nothing to receive: the receiver waits in a long poll")
           .isEmpty();

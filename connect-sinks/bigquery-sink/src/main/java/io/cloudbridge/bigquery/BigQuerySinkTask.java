@@ -1,5 +1,6 @@
 package io.cloudbridge.bigquery;
 
+import io.cloudbridge.common.retry.ServiceWait;
 import com.google.api.core.ApiFutureCallback;
 import com.google.api.core.ApiFutures;
 import com.google.cloud.bigquery.BigQuery;
@@ -69,7 +70,7 @@ public class BigQuerySinkTask extends SinkTask {
   /** Answer of {@link #settle} for a request that waits for new columns to reach Storage Write: try again later. */
   private static final Batch WAIT = new Batch("", List.of(), List.of(), null, 0, null);
   /** Requests waiting for new columns: since when, the backoff and budget; and when the next is sent again. */
-  private SchemaWait schemaWait;
+  private ServiceWait schemaWait;
   private long schemaRetryAt;
   private final java.util.Set<TopicPartition> pausedForSchema = new java.util.HashSet<>();
   private volatile long schemaWaitMs;
@@ -98,7 +99,7 @@ public class BigQuerySinkTask extends SinkTask {
       reporter = null;
     }
     metrics = TaskMetrics.from(context);
-    schemaWait = new SchemaWait(config.schemaUpdateTimeoutMs());
+    schemaWait = new ServiceWait(config.schemaUpdateTimeoutMs());
     rowsAppended = metrics.counter("rows-appended-total", "Rows BigQuery acknowledged.");
     bytesAppended = metrics.counter("bytes-appended-total", "Bytes of rows BigQuery acknowledged.");
     badRecords = metrics.counter("records-bad-total",
@@ -271,7 +272,7 @@ public class BigQuerySinkTask extends SinkTask {
     java.util.Set<TopicPartition> assigned = context.assignment();
     context.resume(pausedForSchema.stream().filter(assigned::contains).toArray(TopicPartition[]::new));
     pausedForSchema.clear();
-    schemaWait.end();
+    schemaWait.end(System.currentTimeMillis());
     schemaWaitMs = 0;
     lastResentForSchema = null;
     schemaVisible = false;

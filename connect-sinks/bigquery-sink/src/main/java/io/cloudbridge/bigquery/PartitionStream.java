@@ -1,5 +1,6 @@
 package io.cloudbridge.bigquery;
 
+import io.cloudbridge.common.retry.ServiceWait;
 import com.google.api.core.ApiFuture;
 import com.google.cloud.bigquery.storage.v1.AppendRowsResponse;
 import com.google.cloud.bigquery.storage.v1.BigQueryWriteClient;
@@ -95,7 +96,7 @@ final class PartitionStream {
   private boolean expectExact;
   private long mismatch = -1;
   /** Waiting for new columns to reach Storage Write, and paused until when (0: not). */
-  private final SchemaWait schemaWait;
+  private final ServiceWait schemaWait;
   private long pausedUntil;
 
   private StreamWriter writer;
@@ -115,7 +116,7 @@ final class PartitionStream {
     this.config = config;
     this.context = context;
     this.hooks = hooks;
-    this.schemaWait = new SchemaWait(config.schemaUpdateTimeoutMs());
+    this.schemaWait = new ServiceWait(config.schemaUpdateTimeoutMs());
   }
 
   /** A partition with no saved position: its stream is created when its first row comes. */
@@ -275,7 +276,7 @@ final class PartitionStream {
         if (schemaWait.waiting()) {
           log.info("{}: the table's new columns reached Storage Write after {} ms", tp,
               schemaWait.waitedMs(System.currentTimeMillis()));
-          schemaWait.end();
+          schemaWait.end(System.currentTimeMillis());
         }
         continue;
       }

@@ -84,8 +84,9 @@ public final class S3EventsSourceConfig extends AbstractConfig {
     int r = 0;
     int e = 0;
     String policies = EnumChoice.of(ErrorPolicy.values()).toString();
-    ConfigDef def = SqsQueueConfig.addTo(new ConfigDef(), 1, 100,
-            "A held notification is small; its objects are read one at a time, in the order received.")
+    ConfigDef def = SqsQueueConfig.addOutageTimeout(SqsQueueConfig.addTo(new ConfigDef(), 1, 100,
+            "A held notification is small; its objects are read one at a time, in the order received."),
+            "SQS (receiving notifications) or S3 (reading objects: the read resumes where it stopped)")
         .define(S3_ENDPOINT, Type.STRING, "", new HttpUrl(), Importance.LOW,
             "S3 endpoint to call instead of the AWS one, e.g. a VPC endpoint or an S3-compatible server."
                 + " (aws.endpoint.override applies to SQS.)", S3_GROUP, ++s, Width.LONG, "S3 endpoint")

@@ -5,6 +5,7 @@ import io.cloudbridge.common.aws.AwsClients;
 import io.cloudbridge.common.config.TopicTemplate;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
+import io.cloudbridge.common.retry.ServiceWait;
 import io.cloudbridge.common.sqs.SqsQueueIntake;
 import io.cloudbridge.s3events.NotificationParser.MalformedNotificationException;
 import java.io.IOException;
@@ -38,7 +39,6 @@ import software.amazon.awssdk.services.sqs.model.Message;
 public class S3EventsSourceTask extends SourceTask {
 
   private static final Logger log = LoggerFactory.getLogger(S3EventsSourceTask.class);
-  private static final int MAX_READ_ATTEMPTS = 6;
   private static final int REMEMBERED_OBJECTS = 10_000;
 
   private S3EventsSourceConfig config;
@@ -74,6 +74,10 @@ public class S3EventsSourceTask extends SourceTask {
   private Counter errorsCorrupt;
   private Counter errorsRecord;
   private Counter readRetries;
+  /** Reads of objects failing for reasons not the object's (S3 down, 5xx, the network): the wait and its budget. */
+  private ServiceWait s3Outage;
+  /** When the object whose read failed is opened again. */
+  private long reopenAt;
 
   /** An object event waiting to be read, and the notification it came in. */
   private record Pending(ObjectEvent event, NotificationHold hold) {}
@@ -91,7 +95,10 @@ public class S3EventsSourceTask extends SourceTask {
         .forcePathStyle(config.pathStyle())
         .build();
     metrics = TaskMetrics.from(context);
-    queue = new SqsQueueIntake(aws, config.queue(), metrics, "notifications", 1);
+    ServiceWait sqsOutage = new ServiceWait(config.queue().outageTimeoutMs());
+    s3Outage = new ServiceWait(config.queue().outageTimeoutMs());
+    ServiceWait.gauges(metrics, "SQS or S3", sqsOutage, s3Outage);
+    queue = new SqsQueueIntake(aws, config.queue(), metrics, "notifications", 1, sqsOutage);
     queueUrl = queue.queueUrl();
     malformedNotifications = metrics.counter("notifications-malformed-total",
         "SQS messages that are not S3 notifications; left to the queue's redrive policy.");
@@ -230,7 +237,14 @@ public class S3EventsSourceTask extends SourceTask {
   private boolean reopen(ObjectRead r, List<SourceRecord> out) {
     ObjectEvent e = r.pending.event();
     if (r.attempts > 0) {
-      pause(Math.min(5_000L, 200L << r.attempts));
+      // Waiting out S3: a second at most per poll, so the task stops promptly and hands over what it has.
+      long left = reopenAt - System.currentTimeMillis();
+      if (left > 0) {
+        pause(Math.min(1_000L, left));
+        if (System.currentTimeMillis() < reopenAt) {
+          return false;
+        }
+      }
     }
     boolean seek = opener.seekable(e) && r.position > 0;
     try {
@@ -295,6 +309,10 @@ public class S3EventsSourceTask extends SourceTask {
       return false;
     }
     r.attempts = 0;
+    if (s3Outage.waiting()) {
+      log.info("Reading from S3 works again after {} ms", s3Outage.waitedMs(System.currentTimeMillis()));
+      s3Outage.end(System.currentTimeMillis());
+    }
     if (parsed == null) {
       emitLookahead(r, out, true);
       return false;
@@ -412,12 +430,17 @@ public class S3EventsSourceTask extends SourceTask {
     r.attempts++;
     readRetries.increment();
     ObjectEvent e = r.pending.event();
-    if (r.attempts >= MAX_READ_ATTEMPTS) {
-      throw new ConnectException("Reading " + e.describe() + " failed " + r.attempts + " times in a row; last: "
+    long now = System.currentTimeMillis();
+    s3Outage.start(now, cause);
+    if (s3Outage.expired(now)) {
+      throw new ConnectException("Reading " + e.describe() + " failed " + r.attempts + " times in a row over "
+          + s3Outage.waitedMs(now) + " ms (" + ServiceWait.OUTAGE_TIMEOUT + "=" + s3Outage.budgetMs() + "); last: "
           + cause.getMessage(), cause);
     }
-    log.warn("Reading {} failed after {} records (attempt {} of {}); reading on from there: {}", e.describe(),
-        r.index, r.attempts, MAX_READ_ATTEMPTS, cause.getMessage());
+    long delay = s3Outage.nextDelay();
+    reopenAt = now + delay;
+    log.warn("Reading {} failed after {} records (attempt {}, failing for {} ms); reading on from there in {} ms: {}",
+        e.describe(), r.index, r.attempts, s3Outage.waitedMs(now), delay, cause.getMessage());
   }
 
   private void finish(ObjectRead r) {

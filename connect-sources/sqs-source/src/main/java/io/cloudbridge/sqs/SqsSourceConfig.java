@@ -44,8 +44,8 @@ public final class SqsSourceConfig extends AbstractConfig {
   private static ConfigDef definition() {
     int r = 0;
     int e = 0;
-    ConfigDef def = SqsQueueConfig.addTo(new ConfigDef(), 2, 2_000,
-            "Each held message keeps its body in memory until its record is acknowledged.")
+    ConfigDef def = SqsQueueConfig.addOutageTimeout(SqsQueueConfig.addTo(new ConfigDef(), 2, 2_000,
+            "Each held message keeps its body in memory until its record is acknowledged."), "SQS")
         .define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
             "Kafka topic, or a template over top-level fields of the JSON body, e.g. events.${source}.${detail-type};"
                 + " characters a topic name cannot have become '_'.", RECORD_GROUP, ++r, Width.LONG, "Topic")

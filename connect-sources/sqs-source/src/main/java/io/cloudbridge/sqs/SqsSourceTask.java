@@ -5,6 +5,7 @@ import io.cloudbridge.common.sqs.SqsQueueIntake;
 import io.cloudbridge.common.aws.AwsClients;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
+import io.cloudbridge.common.retry.ServiceWait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,9 @@ public class SqsSourceTask extends SourceTask {
     // Connections for the long polls, as many deletes, and visibility changes.
     metrics = TaskMetrics.from(context);
     // As many delete threads as receivers, so deleting keeps pace with receiving.
-    queue = new SqsQueueIntake(aws, config.queue(), metrics, "messages", config.queue().receivers());
+    ServiceWait outage = new ServiceWait(config.queue().outageTimeoutMs());
+    ServiceWait.gauges(metrics, "SQS", outage);
+    queue = new SqsQueueIntake(aws, config.queue(), metrics, "messages", config.queue().receivers(), outage);
     queueUrl = queue.queueUrl();
     produced = metrics.counter("records-produced-total", "Records handed to Kafka Connect.");
     acknowledgedCount = metrics.counter("records-acknowledged-total", "Records Kafka acknowledged.");

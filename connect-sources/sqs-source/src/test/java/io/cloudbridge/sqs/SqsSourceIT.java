@@ -411,6 +411,85 @@ class SqsSourceIT {
         .until(() -> visible(url) == 1);
   }
 
+  /**
+   * SQS answers 503 to every call (receives, deletes, visibility changes) for longer than the SDK's own retries
+   * last: the task stays RUNNING, shows the wait, and reads on by itself when SQS answers; every event arrives.
+   */
+  @Test
+  void anSqsOutageLongerThanTheClientsRetriesIsWaitedOutAndTheTaskResumesOnItsOwn() throws Exception {
+    String url = sqsServer.createQueue("outage", Map.of());
+    String topic = "outage-events";
+    connect.createTopic(topic, 1);
+    try (io.cloudbridge.testkit.http.FaultProxy proxy =
+        io.cloudbridge.testkit.http.FaultProxy.to(sqsServer.endpoint().uri())) {
+      Map<String, String> config = connectorConfig(url, topic);
+      config.put("aws.endpoint.override", proxy.uri().toString());
+      config.put("outage.timeout.ms", "300000");
+      for (int i = 0; i < 10; i++) {
+        int n = i;
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody(event(n, "Order Placed")));
+      }
+      connect.configureConnector("outage", config);
+      connect.awaitRunning("outage", 1, Duration.ofSeconds(60));
+      await("the first 10 deleted").atMost(Duration.ofSeconds(60)).until(() -> messagesLeft(url) == 0);
+
+      proxy.faults().failNext(Integer.MAX_VALUE, null, "", 503);
+      for (int i = 10; i < 30; i++) {
+        int n = i;
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody(event(n, "Order Shipped")));
+      }
+      // 20 s of refusals: far beyond the SDK's three attempts with sub-second backoff.
+      await("the task waits out the outage").atMost(Duration.ofSeconds(90))
+          .until(() -> pluginMetric("outage", "service-wait-ms") > 20_000);
+      assertThat(connect.status("outage").tasks()).allMatch(t -> t.state().equals("RUNNING"));
+      int refused = proxy.faults().injected();
+      assertThat(refused).as("SQS was called (and refused) during the outage").isGreaterThan(3);
+      proxy.faults().clear();
+
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      await("every event in Kafka").atMost(Duration.ofSeconds(90)).until(() -> {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : connect.consume(30, Duration.ofSeconds(30), topic)) {
+          seen.add(JSON.readTree(r.value()).get("id").asText());
+        }
+        ids.addAll(seen);
+        return seen.size() == 30;
+      });
+      java.util.Set<String> expected = new java.util.HashSet<>();
+      for (int i = 0; i < 30; i++) {
+        expected.add("evt-" + i);
+      }
+      assertThat(ids).isEqualTo(expected);
+      await("the queue drained after the outage").atMost(Duration.ofSeconds(60)).until(() -> messagesLeft(url) == 0);
+      await("the wait ended").atMost(Duration.ofSeconds(30))
+          .until(() -> pluginMetric("outage", "service-wait-ms") == 0);
+      assertThat(pluginMetric("outage", "service-wait-total-ms")).isGreaterThan(20_000);
+      assertThat(connect.status("outage").tasks()).allMatch(t -> t.state().equals("RUNNING"));
+    } finally {
+      connect.deleteConnector("outage");
+    }
+  }
+
+  /** An outage longer than outage.timeout.ms fails the task, naming SQS's answer. */
+  @Test
+  void anOutageLongerThanItsBudgetFailsTheTaskNamingTheCause() {
+    String url = sqsServer.createQueue("outage-budget", Map.of());
+    try (io.cloudbridge.testkit.http.FaultProxy proxy =
+        io.cloudbridge.testkit.http.FaultProxy.to(sqsServer.endpoint().uri())) {
+      Map<String, String> config = connectorConfig(url, "outage-budget-events");
+      config.put("aws.endpoint.override", proxy.uri().toString());
+      config.put("outage.timeout.ms", "3000");
+      connect.configureConnector("outage-budget", config);
+      connect.awaitRunning("outage-budget", 1, Duration.ofSeconds(60));
+      proxy.faults().failNext(Integer.MAX_VALUE, null, "", 503);
+      String trace = connect.awaitTaskFailed("outage-budget", 0, Duration.ofSeconds(60));
+      assertThat(trace).contains("did not answer ReceiveMessage for").contains("outage.timeout.ms=3000")
+          .contains("503");
+    } finally {
+      connect.deleteConnector("outage-budget");
+    }
+  }
+
   private static long pluginMetric(String connector, String name) {
     return io.cloudbridge.testkit.connect.PluginMetrics.task(connector, name);
   }
