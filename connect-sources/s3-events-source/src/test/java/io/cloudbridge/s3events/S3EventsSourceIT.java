@@ -408,6 +408,71 @@ class S3EventsSourceIT {
     return out.toByteArray();
   }
 
+  /**
+   * S3 answers 503 to every object read for longer than the SDK's own retries last: the task stays RUNNING, shows
+   * the wait, and reads the object once S3 answers again; every line arrives once, in order.
+   */
+  @Test
+  void anS3OutageLongerThanTheClientsRetriesIsWaitedOutAndEveryLineArrivesOnce() throws Exception {
+    s3.createBucket(r -> r.bucket("outage"));
+    String url = sqsServer.createQueue("s3-outage", Map.of());
+    try (io.cloudbridge.testkit.http.FaultProxy proxy =
+        io.cloudbridge.testkit.http.FaultProxy.to(s3Server.endpoint().uri())) {
+      Map<String, String> c = config(url, "s3-outage", "jsonl");
+      c.put("s3.endpoint.override", proxy.uri().toString());
+      c.put("outage.timeout.ms", "300000");
+      connect.configureConnector("s3-outage", c);
+      connect.awaitRunning("s3-outage", 1, Duration.ofSeconds(60));
+      proxy.faults().failNext(Integer.MAX_VALUE, "GET", "/outage/", 503);
+      String key = "logs/2026/12/06/app-ünïcode.jsonl";
+      notify(url, Notifications.created("outage", key, put("outage", key, jsonLines(key, 0, 200)), sequencer()));
+      await("the task waits out the outage").atMost(Duration.ofSeconds(90))
+          .until(() -> PluginMetrics.task("s3-outage", "service-wait-ms") > 20_000);
+      assertThat(connect.status("s3-outage").tasks()).allMatch(t -> t.state().equals("RUNNING"));
+      assertThat(proxy.faults().injected()).as("S3 was called (and refused) during the outage").isGreaterThan(3);
+      proxy.faults().clear();
+
+      List<ConsumerRecord<byte[], byte[]>> read = consumeAtLeast("s3-outage", 200);
+      await("notification deleted").atMost(Duration.ofSeconds(30)).until(() -> sqsServer.messagesLeft(url) == 0);
+      read = all("s3-outage");
+      List<Long> numbers = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r : read) {
+        assertThat(value(r).get("object").asText()).isEqualTo(key);
+        numbers.add(value(r).get("n").asLong());
+      }
+      assertThat(numbers).isEqualTo(java.util.stream.LongStream.range(0, 200).boxed().toList());
+      assertThat(PluginMetrics.task("s3-outage", "service-wait-ms")).isZero();
+      assertThat(PluginMetrics.task("s3-outage", "service-wait-total-ms")).isGreaterThan(20_000);
+      assertThat(connect.status("s3-outage").tasks()).allMatch(t -> t.state().equals("RUNNING"));
+    } finally {
+      connect.deleteConnector("s3-outage");
+    }
+  }
+
+  /** An S3 outage longer than outage.timeout.ms fails the task, naming the object and S3's answer. */
+  @Test
+  void anS3OutageLongerThanItsBudgetFailsTheTaskNamingTheObject() throws Exception {
+    s3.createBucket(r -> r.bucket("outage-budget"));
+    String url = sqsServer.createQueue("s3-outage-budget", Map.of());
+    try (io.cloudbridge.testkit.http.FaultProxy proxy =
+        io.cloudbridge.testkit.http.FaultProxy.to(s3Server.endpoint().uri())) {
+      Map<String, String> c = config(url, "s3-outage-budget", "jsonl");
+      c.put("s3.endpoint.override", proxy.uri().toString());
+      c.put("outage.timeout.ms", "3000");
+      connect.configureConnector("s3-outage-budget", c);
+      connect.awaitRunning("s3-outage-budget", 1, Duration.ofSeconds(60));
+      proxy.faults().failNext(Integer.MAX_VALUE, "GET", "/outage-budget/", 503);
+      String key = "a.jsonl";
+      notify(url, Notifications.created("outage-budget", key, put("outage-budget", key, jsonLines(key, 0, 5)),
+          sequencer()));
+      String trace = connect.awaitTaskFailed("s3-outage-budget", 0, Duration.ofSeconds(60));
+      assertThat(trace).contains("Reading s3://outage-budget/a.jsonl").contains("outage.timeout.ms=3000")
+          .contains("503");
+    } finally {
+      connect.deleteConnector("s3-outage-budget");
+    }
+  }
+
   @Test
   void duplicateNotificationsReadOnceAndAnOffsetResetReadsAgain() throws Exception {
     s3.createBucket(r -> r.bucket("dups"));
