@@ -1,6 +1,7 @@
 package io.cloudbridge.common.gcp;
 
 import com.google.api.gax.retrying.RetrySettings;
+import io.cloudbridge.common.retry.ServiceWait;
 import java.time.Duration;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -31,12 +32,17 @@ public final class GcpRetry {
     return prefix + "retry.max.backoff.ms";
   }
 
-  /** Adds the three settings to {@code def} in {@code group}, ordered from {@code order}. */
-  public static ConfigDef define(ConfigDef def, String prefix, String group, int order, String retried) {
+  /**
+   * Adds the three settings to {@code def} in {@code group}, ordered from {@code order}, and after them
+   * {@value ServiceWait#OUTAGE_TIMEOUT} for outages that outlast them.
+   */
+  public static ConfigDef define(ConfigDef def, String prefix, String group, int order, String retried,
+      String service) {
+    ServiceWait.defineOutageTimeout(def, group, order + 3, service);
     return def
         .define(attempts(prefix), Type.INT, 8, Range.between(1, 100), Importance.LOW,
-            "Attempts of each call on " + retried + "; after the last, the task fails with the error.", group,
-            order, Width.SHORT, "Retry attempts")
+            "Attempts of each call on " + retried + " by the client; after the last, the task waits out the"
+                + " outage (" + ServiceWait.OUTAGE_TIMEOUT + ").", group, order, Width.SHORT, "Retry attempts")
         .define(initial(prefix), Type.LONG, 200L, Range.atLeast(1), Importance.LOW,
             "First retry delay; it doubles, with jitter, up to " + max(prefix) + ".", group, order + 1, Width.SHORT,
             "Initial backoff")

@@ -12,6 +12,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.LoggerFactory;
 
 /**
  * A sink into a Google Cloud resource (a bucket, a dataset) that the credentials must reach: validate() and start()
@@ -24,8 +25,25 @@ public abstract class GcpSinkConnector extends SinkConnector {
   /** The connector's settings, parsed (a rule across settings throws a ConfigException naming the setting). */
   protected abstract AbstractConfig parse(Map<String, String> props);
 
-  /** Why the resource cannot be used (missing, unreadable), or null. */
+  /**
+   * Why the resource cannot be used (missing, unreadable), or null; throws {@link Unreachable} when the service does
+   * not answer (no connection, 408, 429, 5xx): an outage, not a problem of the config.
+   */
   protected abstract String resourceProblem(AbstractConfig config);
+
+  /** The service did not answer the check (an outage): validation reports it, start() does not fail on it. */
+  protected static final class Unreachable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public Unreachable(String message, Throwable cause) {
+      super(message, cause);
+    }
+
+    /** HTTP statuses (and 0, no answer) that an outage explains. */
+    public static boolean isOutage(int status) {
+      return status == 0 || status == 408 || status == 429 || status >= 500;
+    }
+  }
 
   /** The setting that names the resource, where validate() reports its problems. */
   protected abstract String resourceSetting();
@@ -37,9 +55,15 @@ public abstract class GcpSinkConnector extends SinkConnector {
 
   @Override
   public void start(Map<String, String> props) {
-    String problem = resourceProblem(parse(props));
-    if (problem != null) {
-      throw new ConnectException(problem);
+    try {
+      String problem = resourceProblem(parse(props));
+      if (problem != null) {
+        throw new ConnectException(problem);
+      }
+    } catch (Unreachable outage) {
+      // The tasks wait out an outage (outage.timeout.ms); a connector failed now would stay FAILED until restarted.
+      LoggerFactory.getLogger(getClass()).warn("{}; starting the tasks anyway: they wait for the service to answer",
+          outage.getMessage());
     }
     this.props = Map.copyOf(props);
   }
@@ -69,6 +93,8 @@ public abstract class GcpSinkConnector extends SinkConnector {
         if (problem != null) {
           values.get(resourceSetting()).addErrorMessage(problem);
         }
+      } catch (Unreachable outage) {
+        values.get(resourceSetting()).addErrorMessage(outage.getMessage());
       } catch (ConfigException e) {
         ConfigErrors.attach(e, values, resourceSetting());
       }

@@ -32,6 +32,7 @@ public final class ServiceWait {
   private long delay;
   private long totalMs;
   private Throwable cause;
+  private Throwable firstCause;
 
   /** Backoff from 1 s doubling to 30 s. */
   public ServiceWait(long budgetMs) {
@@ -64,12 +65,19 @@ public final class ServiceWait {
    * {@code service-wait-total-ms} over {@code waits}: the longest current wait, and the sum of the totals.
    */
   public static void gauges(io.cloudbridge.common.metrics.TaskMetrics metrics, String services, ServiceWait... waits) {
+    java.util.List<ServiceWait> all = java.util.List.of(waits);
+    gauges(metrics, services, () -> all);
+  }
+
+  /** {@link #gauges(io.cloudbridge.common.metrics.TaskMetrics, String, ServiceWait...)} over waits that change. */
+  public static void gauges(io.cloudbridge.common.metrics.TaskMetrics metrics, String services,
+      java.util.function.Supplier<? extends Iterable<ServiceWait>> waits) {
     metrics.gauge("service-wait-ms", "How long the task has been waiting out an outage of " + services + " (calls"
         + " failing after the client's retries); 0 when it answers. Past " + OUTAGE_TIMEOUT + " the task fails.",
         () -> {
           long now = System.currentTimeMillis();
           long longest = 0;
-          for (ServiceWait w : waits) {
+          for (ServiceWait w : waits.get()) {
             longest = Math.max(longest, w.waitedMs(now));
           }
           return longest;
@@ -78,7 +86,7 @@ public final class ServiceWait {
         + " started.", () -> {
           long now = System.currentTimeMillis();
           long sum = 0;
-          for (ServiceWait w : waits) {
+          for (ServiceWait w : waits.get()) {
             sum += w.totalWaitedMs(now);
           }
           return sum;
@@ -101,7 +109,23 @@ public final class ServiceWait {
   /** Starts waiting at {@code now} (unless already waiting) because of {@code failure}, remembered as the cause. */
   public synchronized boolean start(long now, Throwable failure) {
     cause = failure;
+    if (since < 0) {
+      firstCause = failure;
+    }
     return start(now);
+  }
+
+  /**
+   * What a task failing past the budget says of the outage: the last error, and the one it began with when that
+   * differs (a client's last error can be a consequence, such as a connection closed after an earlier failure).
+   */
+  public synchronized String describe(Throwable last) {
+    Throwable first = firstCause;
+    String text = String.valueOf(last.getMessage());
+    if (first != null && first != last && !String.valueOf(first.getMessage()).equals(text)) {
+      text += " (the outage began with: " + first.getMessage() + ")";
+    }
+    return text;
   }
 
   /** The last failure given to {@link #start(long, Throwable)}, if any. */
@@ -146,5 +170,6 @@ public final class ServiceWait {
     since = -1;
     delay = firstDelayMs;
     cause = null;
+    firstCause = null;
   }
 }

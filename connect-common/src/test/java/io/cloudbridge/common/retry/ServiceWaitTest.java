@@ -44,6 +44,8 @@ class ServiceWaitTest {
     assertThat(w.start(0, first)).isTrue();
     assertThat(w.start(500, second)).isFalse();
     assertThat(w.cause()).contains(second);
+    assertThat(w.describe(second)).isEqualTo("Connection refused (the outage began with: 503 Service Unavailable)");
+    assertThat(w.describe(first)).isEqualTo("503 Service Unavailable");
     assertThat(w.waitedMs(500)).isEqualTo(500);
     assertThat(new long[] {w.nextDelay(), w.nextDelay(), w.nextDelay(), w.nextDelay()})
         .containsExactly(200, 400, 800, 1_000);

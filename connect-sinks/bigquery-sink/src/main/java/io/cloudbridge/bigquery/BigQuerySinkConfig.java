@@ -62,7 +62,8 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   static final int API_REQUEST_LIMIT = 10_000_000;
 
   public static final ConfigDef CONFIG_DEF = GcpRetry.define(GcpConfig.addTo(definition()), RETRY_PREFIX,
-      WRITE_GROUP, 20, "UNAVAILABLE, RESOURCE_EXHAUSTED, INTERNAL, ABORTED and dropped connections");
+      WRITE_GROUP, 20, "UNAVAILABLE, RESOURCE_EXHAUSTED, INTERNAL, ABORTED and dropped connections",
+      "BigQuery (Storage Write appends and streams, table changes)");
 
   private static ConfigDef definition() {
     int b = 0;
@@ -277,6 +278,10 @@ public final class BigQuerySinkConfig extends AbstractConfig {
     return originalsWithPrefix(KAFKA_PREFIX);
   }
 
+  public long outageTimeoutMs() {
+    return getLong(io.cloudbridge.common.retry.ServiceWait.OUTAGE_TIMEOUT);
+  }
+
   public long schemaUpdateTimeoutMs() {
     return getLong(SCHEMA_UPDATE_TIMEOUT);
   }
@@ -311,5 +316,16 @@ public final class BigQuerySinkConfig extends AbstractConfig {
 
   public RetrySettings retrySettings() {
     return GcpRetry.settings(this, RETRY_PREFIX);
+  }
+
+  /**
+   * How long a Storage Write connection that keeps failing is re-established by the client before it fails the
+   * requests waiting on it: the client's default is 5 minutes (ConnectionWorker's {@code maxRetryDuration}), during
+   * which appends neither land nor fail. Here the attempts times the longest backoff ({@code bigquery.retry.*}; 128 s
+   * by default), after which the task's own outage handling ({@code outage.timeout.ms}) takes over and shows it.
+   */
+  public java.time.Duration connectionRetryDuration() {
+    return java.time.Duration.ofMillis((long) getInt(GcpRetry.attempts(RETRY_PREFIX))
+        * getLong(GcpRetry.max(RETRY_PREFIX)));
   }
 }

@@ -48,7 +48,11 @@ public class BigQuerySinkConnector extends GcpSinkConnector {
       return dataset == null ? "dataset " + config.dataset() + " does not exist in project "
           + rest.getOptions().getProjectId() + " (or the credentials cannot see it)" : null;
     } catch (BigQueryException e) {
-      return "dataset " + config.dataset() + " cannot be read: " + e.getCode() + " " + e.getMessage();
+      String problem = "dataset " + config.dataset() + " cannot be read: " + e.getCode() + " " + e.getMessage();
+      if (Unreachable.isOutage(e.getCode())) {
+        throw new Unreachable(problem, e);
+      }
+      return problem;
     }
   }
 }

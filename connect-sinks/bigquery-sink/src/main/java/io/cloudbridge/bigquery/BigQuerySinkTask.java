@@ -69,11 +69,16 @@ public class BigQuerySinkTask extends SinkTask {
   private volatile long commitLagMs;
   /** Answer of {@link #settle} for a request that waits for new columns to reach Storage Write: try again later. */
   private static final Batch WAIT = new Batch("", List.of(), List.of(), null, 0, null);
-  /** Requests waiting for new columns: since when, the backoff and budget; and when the next is sent again. */
-  private ServiceWait schemaWait;
-  private long schemaRetryAt;
-  private final java.util.Set<TopicPartition> pausedForSchema = new java.util.HashSet<>();
+  /** Requests sent again while BigQuery cannot take them yet: new columns not in Storage Write yet, an outage. */
+  private Resending schema;
+  private Resending outage;
+  /** Requests sent again while waiting (either kind), until the waits end. */
+  private final java.util.Set<Batch> resentInWait = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  /** Partitions paused while a request waits (either kind). */
+  private final java.util.Set<TopicPartition> pausedForWait = new java.util.HashSet<>();
   private volatile long schemaWaitMs;
+  /** Table changes (REST) that failed for an outage; put() is retried by Connect meanwhile. */
+  private ServiceWait tablesOutage;
   private final AtomicLong inFlight = new AtomicLong();
 
   @Override
@@ -99,7 +104,19 @@ public class BigQuerySinkTask extends SinkTask {
       reporter = null;
     }
     metrics = TaskMetrics.from(context);
-    schemaWait = new ServiceWait(config.schemaUpdateTimeoutMs());
+    schema = new Resending(new ServiceWait(config.schemaUpdateTimeoutMs()), false, "Table %s does not take the"
+        + " new columns in Storage Write appends yet", BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT,
+        config.schemaUpdateTimeoutMs(), "Table %s did not take the records' new columns in Storage Write appends");
+    outage = new Resending(new ServiceWait(config.outageTimeoutMs()), true, "Appends to %s fail for an outage of"
+        + " BigQuery", ServiceWait.OUTAGE_TIMEOUT, config.outageTimeoutMs(), "Appends to %s kept failing");
+    tablesOutage = new ServiceWait(config.outageTimeoutMs());
+    ServiceWait.gauges(metrics, "BigQuery", () -> {
+      List<ServiceWait> waits = new ArrayList<>(List.of(outage.wait, tablesOutage));
+      if (exactlyOnce != null) {
+        waits.addAll(exactlyOnce.outages());
+      }
+      return waits;
+    });
     rowsAppended = metrics.counter("rows-appended-total", "Rows BigQuery acknowledged.");
     bytesAppended = metrics.counter("bytes-appended-total", "Bytes of rows BigQuery acknowledged.");
     badRecords = metrics.counter("records-bad-total",
@@ -180,20 +197,59 @@ public class BigQuerySinkTask extends SinkTask {
     complete();
     for (SinkRecord r : records) {
       TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
-      next.put(tp, r.kafkaOffset() + 1);
+      Long expected = next.get(tp);
+      if (expected != null && r.kafkaOffset() < expected) {
+        continue; // delivered again after a RetriableException: already handled
+      }
       if (r.value() == null) {
         tombstones.increment(); // at least once: rows are only appended; deletes need the cdc mode
+        next.put(tp, r.kafkaOffset() + 1);
         continue;
       }
       TableWriter w = writers.computeIfAbsent(config.table(r.topic()),
           t -> new TableWriter(rowsOfTopic(r.topic()), writeClient, config, this::sent));
       try {
         w.add(r);
+        endTablesOutage();
       } catch (DataException bad) {
         bad(r, bad);
+      } catch (ConnectException failed) {
+        if (!Outages.isOutage(failed)) {
+          throw failed;
+        }
+        writers.values().forEach(TableWriter::send);
+        throw tablesOutage(r, failed);
       }
+      next.put(tp, r.kafkaOffset() + 1);
     }
     writers.values().forEach(TableWriter::send);
+  }
+
+  /**
+   * Changing or reading a table failed for an outage of BigQuery (after {@link Tables}' own retries, which stay
+   * within a poll interval): Connect delivers the batch again after a backoff (records already handled are
+   * skipped), and the task stays RUNNING; past {@value ServiceWait#OUTAGE_TIMEOUT} it fails naming the cause.
+   */
+  private RuntimeException tablesOutage(SinkRecord r, ConnectException failed) {
+    long now = System.currentTimeMillis();
+    if (tablesOutage.start(now, failed)) {
+      log.warn("{}: BigQuery's tables API fails for an outage ({}); trying again for up to {} ms ({})",
+          TableRows.describe(r), failed.getMessage(), tablesOutage.budgetMs(), ServiceWait.OUTAGE_TIMEOUT);
+    }
+    if (tablesOutage.expired(now)) {
+      return new ConnectException(TableRows.describe(r) + ": BigQuery's tables API kept failing for "
+          + tablesOutage.waitedMs(now) + " ms (" + ServiceWait.OUTAGE_TIMEOUT + "=" + tablesOutage.budgetMs()
+          + "): " + failed.getMessage(), failed);
+    }
+    context.timeout(tablesOutage.nextDelay());
+    return new org.apache.kafka.connect.errors.RetriableException(failed.getMessage(), failed);
+  }
+
+  private void endTablesOutage() {
+    if (tablesOutage.waiting()) {
+      log.info("BigQuery's tables API answers again after {} ms", tablesOutage.waitedMs(System.currentTimeMillis()));
+      tablesOutage.end(System.currentTimeMillis());
+    }
   }
 
   private void sent(Batch batch) {
@@ -233,18 +289,30 @@ public class BigQuerySinkTask extends SinkTask {
   private void complete() {
     boolean waiting = false;
     for (ArrayDeque<Batch> batches : new ArrayList<>(pending.values())) {
-      while (!batches.isEmpty() && batches.peek().answer().isDone()) {
-        Batch b = batches.peek();
+      // Failed requests are sent again in order; past a resend still in flight too, so that once BigQuery answers
+      // again every request that failed meanwhile goes at once, not one per put.
+      for (Batch b : new ArrayList<>(batches)) {
+        if (!batches.contains(b)) {
+          continue; // settled through another partition's queue
+        }
+        if (!b.answer().isDone()) {
+          if (resentInWait.contains(b)) {
+            continue;
+          }
+          break;
+        }
+        if (!failed(b)) {
+          continue;
+        }
         Batch instead = settle(b);
         if (instead == WAIT) {
           waiting = true;
           break;
         }
-        if (instead == b) {
-          batches.poll();
-        } else {
-          replace(b, instead);
-        }
+        replace(b, instead);
+      }
+      while (!batches.isEmpty() && batches.peek().answer().isDone() && !failed(batches.peek())) {
+        settle(batches.poll());
       }
     }
     long oldest = Long.MAX_VALUE;
@@ -254,79 +322,129 @@ public class BigQuerySinkTask extends SinkTask {
       }
     }
     commitLagMs = oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
-    if (!waiting && schemaWait.waiting() && !resentForSchemaInFlight()) {
-      log.info("New columns reached BigQuery's Storage Write API after {} ms; resuming {}",
-          schemaWait.waitedMs(System.currentTimeMillis()), pausedForSchema);
-      resumeAfterSchemaWait();
+    long now = System.currentTimeMillis();
+    for (Resending kind : List.of(schema, outage)) {
+      if (!waiting && kind.wait.waiting() && !kind.resendInFlight()) {
+        log.info("{} after {} ms", kind == schema ? "New columns reached BigQuery's Storage Write API"
+            : "BigQuery takes appends again", kind.wait.waitedMs(now));
+        kind.end(now);
+      }
     }
-  }
-
-  private Batch lastResentForSchema;
-  private boolean schemaVisible;
-
-  private boolean resentForSchemaInFlight() {
-    return lastResentForSchema != null && !lastResentForSchema.answer().isDone();
-  }
-
-  private void resumeAfterSchemaWait() {
-    java.util.Set<TopicPartition> assigned = context.assignment();
-    context.resume(pausedForSchema.stream().filter(assigned::contains).toArray(TopicPartition[]::new));
-    pausedForSchema.clear();
-    schemaWait.end(System.currentTimeMillis());
-    schemaWaitMs = 0;
-    lastResentForSchema = null;
-    schemaVisible = false;
+    if (!schema.wait.waiting() && !outage.wait.waiting()) {
+      resentInWait.clear();
+    }
+    schemaWaitMs = schema.wait.waitedMs(now);
+    if (!schema.wait.waiting() && !outage.wait.waiting() && !pausedForWait.isEmpty()) {
+      java.util.Set<TopicPartition> assigned = context.assignment();
+      log.info("Resuming {}", pausedForWait);
+      context.resume(pausedForWait.stream().filter(assigned::contains).toArray(TopicPartition[]::new));
+      pausedForWait.clear();
+    }
   }
 
   /**
-   * A request refused because its rows use columns BigQuery's Storage Write API does not see yet: the task added
-   * them to the table, but a schema change reaches Storage Write only after minutes ("on the order of minutes",
-   * Storage Write best practices), and until then appends using them fail with SCHEMA_MISMATCH_EXTRA_FIELDS. The
-   * task pauses its partitions (so records do not pile up), sends the request again with backoff (1 s doubling to
-   * 30 s) and resumes when one lands; past {@code bigquery.schema.update.timeout.ms} it fails naming the table.
-   * Nothing is dead-lettered and the offsets of waiting rows are not committed.
+   * Requests sent again, with backoff, while BigQuery cannot take them yet — for one reason: the rows use columns
+   * the task just added, which reach Storage Write only after minutes ("on the order of minutes", Storage Write
+   * best practices; until then appends fail with SCHEMA_MISMATCH_EXTRA_FIELDS), or an outage outlasted the client's
+   * retries (see {@link Outages}). The task pauses its partitions (so records do not pile up), sends the request
+   * again (1 s doubling to 30 s; for an outage the first time at once) and resumes when one lands; past the budget
+   * it fails naming the table. Nothing is dead-lettered and the offsets of waiting rows are not committed.
    */
-  private Batch waitForSchema(Batch b, Throwable cause) {
-    long now = System.currentTimeMillis();
-    if (schemaWait.start(now)) {
-      schemaRetryAt = now + schemaWait.delay();
-      java.util.Set<TopicPartition> assigned = context.assignment();
-      pausedForSchema.addAll(assigned);
-      context.pause(assigned.toArray(TopicPartition[]::new));
-      log.info("Table {} does not take the new columns in Storage Write appends yet ({}); pausing {} and sending"
-          + " again until it does (at most {} ms)", b.table(), cause.getMessage(), assigned,
-          config.schemaUpdateTimeoutMs());
+  private final class Resending {
+    final ServiceWait wait;
+    private final boolean firstAtOnce;
+    private final String waitingText;
+    private final String setting;
+    private final long budgetMs;
+    private final String failText;
+    private long retryAt;
+    private Batch lastResent;
+    /** A resend landed: the other waiting requests go at once. */
+    private boolean through;
+
+    Resending(ServiceWait wait, boolean firstAtOnce, String waitingText, String setting, long budgetMs,
+        String failText) {
+      this.wait = wait;
+      this.firstAtOnce = firstAtOnce;
+      this.waitingText = waitingText;
+      this.setting = setting;
+      this.budgetMs = budgetMs;
+      this.failText = failText;
     }
-    schemaWaitMs = schemaWait.waitedMs(now);
-    if (schemaWait.expired(now)) {
-      throw new ConnectException("Table " + b.table() + " did not take the records' new columns in Storage Write"
-          + " appends within " + BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT + "=" + config.schemaUpdateTimeoutMs()
-          + " ms: " + cause.getMessage(), cause);
+
+    boolean resendInFlight() {
+      return lastResent != null && !lastResent.answer().isDone();
     }
-    if (!schemaVisible) {
-      if (now < schemaRetryAt) {
-        return WAIT;
+
+    void landed(Batch b) {
+      if (b == lastResent) {
+        through = true;
       }
-      schemaRetryAt = now + schemaWait.nextDelay();
     }
-    List<Integer> all = new ArrayList<>();
-    for (int i = 0; i < b.records().size(); i++) {
-      all.add(i);
+
+    void end(long now) {
+      wait.end(now);
+      lastResent = null;
+      through = false;
     }
-    resent.increment();
-    Batch again = writerOf(b).resend(b, all);
-    track(again);
-    lastResentForSchema = again;
-    return again;
+
+    Batch resend(Batch b, Throwable cause) {
+      long now = System.currentTimeMillis();
+      if (wait.start(now, cause)) {
+        retryAt = firstAtOnce ? now : now + wait.delay();
+        java.util.Set<TopicPartition> assigned = context.assignment();
+        pausedForWait.addAll(assigned);
+        context.pause(assigned.toArray(TopicPartition[]::new));
+        log.info("{} ({}); pausing {} and sending again until it does (at most {} ms, {})",
+            String.format(waitingText, b.table()), cause.getMessage(), assigned, budgetMs, setting);
+      }
+      if (wait.expired(now)) {
+        throw new ConnectException(String.format(failText, b.table()) + " for " + wait.waitedMs(now) + " ms ("
+            + setting + "=" + budgetMs + "): " + wait.describe(cause), cause);
+      }
+      if (!through) {
+        if (now < retryAt) {
+          context.timeout(Math.max(1, retryAt - now)); // Connect polls (and calls put) again after the backoff
+          return WAIT;
+        }
+        retryAt = now + wait.nextDelay();
+      }
+      context.timeout(Math.min(1_000, wait.delay()));
+      List<Integer> all = new ArrayList<>();
+      for (int i = 0; i < b.records().size(); i++) {
+        all.add(i);
+      }
+      resent.increment();
+      Batch again = writerOf(b).resend(b, all);
+      track(again);
+      lastResent = again;
+      resentInWait.add(again);
+      return again;
+    }
+  }
+
+  /** Answered with an error. */
+  private static boolean failed(Batch b) {
+    if (!b.answer().isDone()) {
+      return false;
+    }
+    try {
+      b.answer().get();
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectException("Interrupted", e);
+    } catch (ExecutionException e) {
+      return true;
+    }
   }
 
   /** {@code b} when it stands (appended), the request sent in its place, or null when none is. */
   private Batch settle(Batch b) {
     try {
       b.answer().get();
-      if (b == lastResentForSchema) {
-        schemaVisible = true; // the new columns reached Storage Write: the other waiting requests go at once
-      }
+      schema.landed(b);
+      outage.landed(b);
       return b;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -363,7 +481,10 @@ public class BigQuerySinkTask extends SinkTask {
         return again;
       }
       if (cause instanceof Exceptions.SchemaMismatchedException) {
-        return waitForSchema(b, cause);
+        return schema.resend(b, cause);
+      }
+      if (Outages.isOutage(cause)) {
+        return outage.resend(b, cause);
       }
       throw new ConnectException("Appending " + b.describe() + " failed after the retries: " + cause.getMessage(),
           cause);
@@ -438,14 +559,15 @@ public class BigQuerySinkTask extends SinkTask {
       exactlyOnce.close(partitions);
       return;
     }
-    pausedForSchema.removeAll(partitions);
-    // Wait a while for what was sent, so that fewer rows are written twice after the rebalance.
+    pausedForWait.removeAll(partitions);
+    // Wait a while (30 s in all) for what was sent, so that fewer rows are written twice after the rebalance.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (TopicPartition tp : partitions) {
       ArrayDeque<Batch> q = pending.remove(tp);
       if (q != null) {
         for (Batch b : q) {
           try {
-            b.answer().get(30, TimeUnit.SECONDS);
+            b.answer().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;

@@ -44,7 +44,7 @@ final class ExactlyOnce implements AutoCloseable {
   private final Function<String, TableRows> tableOfTopic;
   private final PartitionStream.Hooks hooks;
   private final Admin admin;
-  private final Map<TopicPartition, PartitionStream> partitions = new HashMap<>();
+  private final Map<TopicPartition, PartitionStream> partitions = new java.util.concurrent.ConcurrentHashMap<>();
   /** Committed offsets read when partitions were assigned (null value: nothing committed), until first used. */
   private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
   /** Partitions replaying after an offsets reset: records below the offset are in the table already. */
@@ -73,6 +73,15 @@ final class ExactlyOnce implements AutoCloseable {
       }
     }
     committed.putAll(read(toRead));
+  }
+
+  /** Each partition's wait for an outage of BigQuery to end (read by a metric, from another thread). */
+  java.util.List<io.cloudbridge.common.retry.ServiceWait> outages() {
+    java.util.List<io.cloudbridge.common.retry.ServiceWait> out = new java.util.ArrayList<>();
+    for (PartitionStream p : partitions.values().toArray(new PartitionStream[0])) {
+      out.add(p.outage());
+    }
+    return out;
   }
 
   void put(Collection<SinkRecord> records) {

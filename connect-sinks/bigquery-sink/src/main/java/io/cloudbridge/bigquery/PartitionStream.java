@@ -97,6 +97,8 @@ final class PartitionStream {
   private long mismatch = -1;
   /** Waiting for new columns to reach Storage Write, and paused until when (0: not). */
   private final ServiceWait schemaWait;
+  /** BigQuery failing for an outage (see {@link Outages}): since when, the backoff and the budget. */
+  private final ServiceWait outage;
   private long pausedUntil;
 
   private StreamWriter writer;
@@ -117,6 +119,7 @@ final class PartitionStream {
     this.context = context;
     this.hooks = hooks;
     this.schemaWait = new ServiceWait(config.schemaUpdateTimeoutMs());
+    this.outage = new ServiceWait(config.outageTimeoutMs());
   }
 
   /** A partition with no saved position: its stream is created when its first row comes. */
@@ -179,6 +182,22 @@ final class PartitionStream {
           tp, nextKafka, r.kafkaOffset() - 1);
     }
     expectExact = false;
+    long rowBefore = nextRow;
+    try {
+      write(r);
+    } catch (RuntimeException failed) {
+      if (failed instanceof DataException || !Outages.isOutage(failed)) {
+        throw failed;
+      }
+      // Changing the table or creating the stream failed for an outage: this record comes again after the wait.
+      nextKafka = r.kafkaOffset();
+      nextRow = rowBefore;
+      waitAndRewind(outage, failed, ServiceWait.OUTAGE_TIMEOUT, config.outageTimeoutMs(),
+          "could not be changed or written for an outage of BigQuery", "an outage of BigQuery");
+    }
+  }
+
+  private void write(SinkRecord r) {
     nextKafka = r.kafkaOffset() + 1;
     if (refused.contains(r.kafkaOffset())) {
       return; // BigQuery refused its row before; it went to the dead-letter topic then
@@ -278,6 +297,10 @@ final class PartitionStream {
               schemaWait.waitedMs(System.currentTimeMillis()));
           schemaWait.end(System.currentTimeMillis());
         }
+        if (outage.waiting()) {
+          log.info("{}: BigQuery takes appends again after {} ms", tp, outage.waitedMs(System.currentTimeMillis()));
+          outage.end(System.currentTimeMillis());
+        }
         continue;
       }
       settleFailure(p, failure);
@@ -342,20 +365,15 @@ final class PartitionStream {
       return;
     }
     if (failure instanceof Exceptions.SchemaMismatchedException) {
-      // The table has the rows' new columns, but a schema change reaches Storage Write only after minutes: rewind
-      // to the last acknowledged row, pause the partition for a backoff, then send the records again.
-      long now = System.currentTimeMillis();
-      schemaWait.start(now);
-      if (schemaWait.expired(now)) {
-        throw new ConnectException(tp + ": table " + rowsOf.name() + " did not take the records' new columns in"
-            + " Storage Write appends within " + BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT + "="
-            + config.schemaUpdateTimeoutMs() + " ms: " + failure.getMessage(), failure);
-      }
-      long delay = schemaWait.nextDelay();
-      rewind(State.RECOVERING, "the table's new columns have not reached Storage Write yet ("
-          + failure.getMessage() + "); again in " + delay + " ms");
-      pausedUntil = now + delay;
-      context.pause(tp);
+      // The table has the rows' new columns, but a schema change reaches Storage Write only after minutes.
+      waitAndRewind(schemaWait, failure, BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT, config.schemaUpdateTimeoutMs(),
+          "did not take the records' new columns in Storage Write appends",
+          "the table's new columns have not reached Storage Write yet");
+      return;
+    }
+    if (Outages.isOutage(failure)) {
+      waitAndRewind(outage, failure, ServiceWait.OUTAGE_TIMEOUT, config.outageTimeoutMs(),
+          "kept failing for an outage of BigQuery", "an outage of BigQuery");
       return;
     }
     if (failure instanceof Exceptions.AppendSerializationError rows) {
@@ -373,6 +391,32 @@ final class PartitionStream {
     }
     throw new ConnectException("Appending " + p.batch().describe() + " failed after the retries: "
         + failure.getMessage(), failure);
+  }
+
+  /**
+   * BigQuery cannot take the rows yet (new columns on their way to Storage Write, or an outage): rewind to the last
+   * acknowledged row, pause the partition for a backoff (1 s doubling to 30 s), then the records come again and are
+   * sent at the offsets they had, so rows that landed meanwhile are answered ALREADY_EXISTS and not written twice.
+   * Past {@code budgetMs} the task fails naming the table and the cause.
+   */
+  private void waitAndRewind(ServiceWait wait, Throwable failure, String setting, long budgetMs, String failText,
+      String why) {
+    long now = System.currentTimeMillis();
+    wait.start(now, failure);
+    if (wait.expired(now)) {
+      throw new ConnectException(tp + ": table " + rowsOf.name() + " " + failText + " for " + wait.waitedMs(now)
+          + " ms (" + setting + "=" + budgetMs + "): " + wait.describe(failure), failure);
+    }
+    long delay = wait.nextDelay();
+    rewind(State.RECOVERING, why + " (" + failure.getMessage() + "); again in " + delay + " ms");
+    pausedUntil = now + delay;
+    context.pause(tp);
+    context.timeout(delay); // Connect polls (and calls put) again once the backoff has passed
+  }
+
+  /** Time this partition has waited for an outage of BigQuery to end (0 when not waiting). */
+  ServiceWait outage() {
+    return outage;
   }
 
   /** Continues in a new stream for logical rows from {@code from}; rows below it are already in BigQuery. */

@@ -105,6 +105,7 @@ final class TableWriter implements AutoCloseable {
           .setMaxInflightBytes(config.inflightBytes())
           .setLimitExceededBehavior(FlowController.LimitExceededBehavior.Block)
           .setRetrySettings(config.retrySettings())
+          .setMaxRetryDuration(config.connectionRetryDuration())
           .setTraceId("cloudbridge:bigquery-sink")
           .build();
     } catch (IOException e) {
@@ -128,7 +129,7 @@ final class TableWriter implements AutoCloseable {
       size += failed.rows().get(i).size();
     }
     if (current != null && current.protoSchema().equals(failed.schema())) {
-      return new Batch(failed.table(), again, rowsAgain, failed.schema(), size, writer.append(proto.build()));
+      return new Batch(failed.table(), again, rowsAgain, failed.schema(), size, live().append(proto.build()));
     }
     try (StreamWriter own = openWriter(stream, failed.schema(), client, config)) {
       Batch b = new Batch(failed.table(), again, rowsAgain, failed.schema(), size, own.append(proto.build()));
@@ -144,6 +145,18 @@ final class TableWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * The writer, opened again if the client closed it: after a connection failure that outlasted its retries, a
+   * StreamWriter refuses every later append (StreamWriterClosedException) and a new one is needed.
+   */
+  private StreamWriter live() {
+    if (writer.isClosed() && !writer.isUserClosed()) {
+      writer.close();
+      writer = openWriter(stream, current.protoSchema(), client, config);
+    }
+    return writer;
+  }
+
   String tableName() {
     return Tables.name(table);
   }
@@ -154,7 +167,7 @@ final class TableWriter implements AutoCloseable {
       return;
     }
     Batch batch = new Batch(Tables.name(table), records, rowList, current.protoSchema(), bytes,
-        writer.append(rows.build()));
+        live().append(rows.build()));
     rows = ProtoRows.newBuilder();
     rowList = new ArrayList<>();
     records = new ArrayList<>();

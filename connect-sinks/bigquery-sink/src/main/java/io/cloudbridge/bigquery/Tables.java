@@ -76,14 +76,15 @@ final class Tables {
    * Errors of a table change that pass: the metadata update rate limit (403 rateLimitExceeded), another task
    * creating the table (409) or changing its schema meanwhile (400 "Field … is missing in new schema": the schema
    * sent was read before the other change), and server errors the client gave up on. Each is retried after reading
-   * the table again and merging the records' columns into what it has now.
+   * the table again and merging the records' columns into what it has now. Server errors and no answer, which the
+   * client already retried ({@code bigquery.retry.*}), are an outage: the task waits those out
+   * ({@code outage.timeout.ms}) without holding up its poll loop here.
    */
   static boolean transientChange(BigQueryException e) {
     String message = String.valueOf(e.getMessage());
     return e.getCode() == 403 && "rateLimitExceeded".equals(e.getReason())
         || e.getCode() == 409
-        || e.getCode() == 400 && message.contains("is missing in new schema")
-        || e.getCode() >= 500;
+        || e.getCode() == 400 && message.contains("is missing in new schema");
   }
 
   private boolean reconcileOnce(TableId id, TableSchema rows, List<String> primaryKey) {

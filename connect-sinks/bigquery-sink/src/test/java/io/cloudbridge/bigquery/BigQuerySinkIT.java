@@ -585,6 +585,86 @@ class BigQuerySinkIT {
     connect.deleteConnector("clicks-bq");
   }
 
+  /**
+   * Storage Write refuses every call (CreateWriteStream, GetWriteStream, AppendRows) with UNAVAILABLE for longer than
+   * the client's retries last (scaled down here: 2 attempts): the task stays RUNNING, shows the wait, and writes on
+   * by itself when BigQuery answers again. exactly_once: every record once; at_least_once: every record, the resent
+   * requests' rows counted.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"at_least_once", "exactly_once"})
+  void anOutageLongerThanTheClientsRetriesIsWaitedOutAndEveryRecordLands(String mode) throws Exception {
+    String topic = "outage-" + mode.replace('_', '-');
+    String table = topic.replace('-', '_');
+    String name = topic + "-bq";
+    long at = System.currentTimeMillis() - 60_000;
+    connect.createTopic(topic, 2);
+    produce(topic, 0, 100, at);
+    Map<String, String> c = config(topic);
+    c.put("bigquery.write.mode", mode);
+    c.put("kafka.bootstrap.servers", connect.bootstrapServers());
+    c.put("bigquery.retry.max.attempts", "2");
+    c.put("bigquery.retry.initial.backoff.ms", "100");
+    c.put("bigquery.retry.max.backoff.ms", "500");
+    c.put("outage.timeout.ms", "300000");
+    c.put("consumer.override.max.poll.records", "50");
+    try {
+      connect.configureConnector(name, c);
+      awaitCommitted(name, 50);
+      bigQuery.writeFaults().outage(io.grpc.Status.Code.UNAVAILABLE);
+      produce(topic, 100, 300, at);
+      await("the task waits out the outage").atMost(Duration.ofSeconds(90))
+          .until(() -> PluginMetrics.task(name, "service-wait-ms") > 20_000);
+      assertThat(connect.embedded().connectorStatus(name).tasks().get(0).state()).isEqualTo("RUNNING");
+      assertThat(bigQuery.writeFaults().injected()).as("BigQuery was called (and refused)").isGreaterThan(3);
+      bigQuery.writeFaults().endOutage();
+
+      awaitCommitted(name, 150);
+      if (mode.equals("exactly_once")) {
+        assertOncePerN(table, 300);
+      } else {
+        List<Map<String, Object>> rows = bigQuery.rows("lake", table);
+        assertThat(rows.stream().map(r -> (Long) r.get("n")).distinct().sorted().toList())
+            .isEqualTo(java.util.stream.LongStream.range(0, 300).boxed().toList());
+        for (Map<String, Object> r : rows) {
+          assertThat(r.get("action")).isEqualTo((Long) r.get("n") % 2 == 0 ? "view" : "click");
+        }
+        System.out.printf("at least once through a %d s outage: %d rows for 300 records%n",
+            PluginMetrics.task(name, "service-wait-total-ms") / 1000, rows.size());
+      }
+      await("the wait ended").atMost(Duration.ofSeconds(30))
+          .until(() -> PluginMetrics.task(name, "service-wait-ms") == 0);
+      assertThat(PluginMetrics.task(name, "service-wait-total-ms")).isGreaterThan(20_000);
+      assertThat(connect.embedded().connectorStatus(name).tasks().get(0).state()).isEqualTo("RUNNING");
+    } finally {
+      bigQuery.writeFaults().clear();
+      connect.deleteConnector(name);
+    }
+  }
+
+  @Test
+  void anOutageLongerThanItsBudgetFailsTheTaskNamingTheCause() throws Exception {
+    connect.createTopic("outage-budget", 2);
+    Map<String, String> c = config("outage-budget");
+    c.put("bigquery.retry.max.attempts", "2");
+    c.put("bigquery.retry.initial.backoff.ms", "100");
+    c.put("bigquery.retry.max.backoff.ms", "500");
+    c.put("outage.timeout.ms", "3000");
+    try {
+      connect.configureConnector("outage-budget-bq", c);
+      produce("outage-budget", 0, 2, System.currentTimeMillis());
+      await("first rows").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+          .until(() -> bigQuery.rows("lake", "outage_budget").size() >= 1);
+      bigQuery.writeFaults().outage(io.grpc.Status.Code.UNAVAILABLE);
+      produce("outage-budget", 2, 10, System.currentTimeMillis());
+      String trace = connect.awaitTaskFailed("outage-budget-bq", 0, Duration.ofSeconds(90));
+      assertThat(trace).contains("outage.timeout.ms=3000").contains("UNAVAILABLE");
+    } finally {
+      bigQuery.writeFaults().clear();
+      connect.deleteConnector("outage-budget-bq");
+    }
+  }
+
   private static void produce(String topic, int from, int to, long at) throws Exception {
     try (KafkaProducer<String, String> p = producer()) {
       for (int n = from; n < to; n++) {

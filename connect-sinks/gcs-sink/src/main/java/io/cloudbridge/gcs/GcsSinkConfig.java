@@ -92,8 +92,13 @@ public final class GcsSinkConfig extends AbstractConfig {
 
   private static final int UPLOAD_UNIT = 256 * 1024;
 
+  public long outageTimeoutMs() {
+    return getLong(io.cloudbridge.common.retry.ServiceWait.OUTAGE_TIMEOUT);
+  }
+
   public static final ConfigDef CONFIG_DEF = GcpRetry.define(GcpConfig.addTo(definition()), RETRY_PREFIX, GCS_GROUP,
-      20, "408, 429, 5xx and dropped connections (resumable uploads resume where GCS stopped)");
+      20, "408, 429, 5xx and dropped connections (resumable uploads resume where GCS stopped)",
+      "GCS (uploads, markers, copies, deletes)");
 
   private static ConfigDef definition() {
     int g = 0;

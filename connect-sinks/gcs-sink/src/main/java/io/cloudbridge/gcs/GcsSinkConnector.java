@@ -66,7 +66,11 @@ public class GcsSinkConnector extends GcpSinkConnector {
       }
       return null;
     } catch (StorageException e) {
-      return "bucket gs://" + config.bucket() + " cannot be read: " + e.getCode() + " " + e.getMessage();
+      String problem = "bucket gs://" + config.bucket() + " cannot be read: " + e.getCode() + " " + e.getMessage();
+      if (Unreachable.isOutage(e.getCode())) {
+        throw new Unreachable(problem, e);
+      }
+      return problem;
     } finally {
       try {
         storage.close();

@@ -5,12 +5,15 @@ import com.google.cloud.storage.StorageException;
 import io.cloudbridge.common.PluginVersion;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
+import io.cloudbridge.common.retry.ServiceWait;
 import io.cloudbridge.gcs.format.OutputFormat;
 import io.cloudbridge.gcs.format.RecordWriter;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +61,18 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   private final AtomicLong uncommitted = new AtomicLong();
   private final AtomicLong oldestOpenGroup = new AtomicLong(-1);
   private final RetryCounting retries = new RetryCounting();
+  /** GCS failing for an outage (calls failing after the client's retries): since when, the backoff, the budget. */
+  private ServiceWait outage;
+  /** When partitions rewound for an outage are tried again (shared, so one outage backs off once). */
+  private long outageRetryAt;
+  /** Partitions rewound for an outage and paused, and when they resume. */
+  private final Map<TopicPartition, Long> outagePaused = new HashMap<>();
+  /** Partitions rewound during this put: their records later in the batch were polled before the rewind. */
+  private final Set<TopicPartition> rewound = new HashSet<>();
+  /** Partitions whose writer is new after an outage: its first write reads GCS, so success ends the wait. */
+  private final Set<TopicPartition> probing = new HashSet<>();
+  /** Outages the timer met, per partition; put() rewinds those partitions. */
+  private final Map<TopicPartition, Throwable> timerOutages = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   public String version() {
@@ -83,6 +98,8 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       reporter = null;
     }
     metrics = TaskMetrics.from(context);
+    outage = new ServiceWait(config.outageTimeoutMs());
+    ServiceWait.gauges(metrics, "GCS", outage);
     recordsWritten = metrics.counter("records-written-total", "Records in objects that were finalized.");
     bytesWritten = metrics.counter("bytes-written-total", "Bytes of finalized objects, as stored.");
     objectsWritten = metrics.counter("objects-written-total", "Objects finalized in GCS.");
@@ -125,12 +142,104 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   @Override
   public synchronized void open(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
-      writers.put(tp, new PartitionWriter(tp, config, storage, namer, format, markers, connector, uploads, this));
+      writers.put(tp, newWriter(tp));
+    }
+  }
+
+  private PartitionWriter newWriter(TopicPartition tp) {
+    return new PartitionWriter(tp, config, storage, namer, format, markers, connector, uploads, this);
+  }
+
+  /**
+   * A GCS failure an outage explains — no answer (refused, reset, timed out), 408, 429 or 5xx, after the client's own
+   * retries ({@code gcs.retry.*}). GCS's guidance for these is to retry with exponential backoff ("Retry strategy",
+   * Cloud Storage docs); 401/403/404 and other 4xx are about the request and fail the task.
+   */
+  static boolean isOutage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StorageException se) {
+        int code = se.getCode();
+        if (code == 0 || code == 408 || code == 429 || code >= 500) {
+          return true;
+        }
+        if (code > 0) {
+          return false;
+        }
+      }
+    }
+    return e instanceof IOException || e.getCause() instanceof IOException;
+  }
+
+  /**
+   * Waits out an outage of GCS for one partition: drops its open objects (never finalized, so nothing of them is in
+   * GCS), rewinds it to its committable offset and pauses it for the outage's backoff (1 s doubling to 30 s). Its
+   * records are then written again as after a restart: groups whose marker was written are written to the same
+   * objects (those that exist are kept), so nothing is written twice. Past {@code outage.timeout.ms} the task fails
+   * naming the cause. {@code from}: where to rewind when the writer has read nothing.
+   */
+  private void waitOut(TopicPartition tp, Throwable cause, long from) {
+    long now = System.currentTimeMillis();
+    if (outage.start(now, cause)) {
+      log.warn("GCS fails for an outage ({}); rewinding and pausing the partitions it fails for, trying again with"
+          + " backoff for up to {} ms ({})", cause.getMessage(), outage.budgetMs(), ServiceWait.OUTAGE_TIMEOUT);
+    }
+    if (outage.expired(now)) {
+      throw new ConnectException("GCS kept failing for " + outage.waitedMs(now) + " ms ("
+          + ServiceWait.OUTAGE_TIMEOUT + "=" + outage.budgetMs() + "), writing " + tp + " to gs://" + config.bucket()
+          + ": " + outage.describe(cause), cause);
+    }
+    if (now >= outageRetryAt) {
+      outageRetryAt = now + outage.nextDelay();
+    }
+    PartitionWriter w = writers.get(tp);
+    long committable = w == null ? -1 : w.committable();
+    long rewindTo = committable >= 0 ? committable : from;
+    if (w != null) {
+      w.abandon();
+    }
+    writers.put(tp, newWriter(tp));
+    if (rewindTo >= 0) {
+      context.offset(tp, rewindTo);
+    }
+    context.pause(tp);
+    outagePaused.put(tp, outageRetryAt);
+    rewound.add(tp);
+    probing.add(tp);
+    context.timeout(Math.max(1, outageRetryAt - now)); // Connect polls (and calls put) again after the backoff
+    log.info("{}: rewound to offset {} for the outage of GCS; trying again in {} ms", tp, rewindTo,
+        outageRetryAt - now);
+  }
+
+  /** Resumes the partitions whose outage backoff has passed (unless memory holds all partitions paused). */
+  private void resumeAfterOutage() {
+    long now = System.currentTimeMillis();
+    var due = outagePaused.entrySet().stream().filter(e -> now >= e.getValue()).map(Map.Entry::getKey).toList();
+    for (TopicPartition tp : due) {
+      outagePaused.remove(tp);
+      if (!paused && context.assignment().contains(tp)) {
+        context.resume(tp);
+      }
+    }
+  }
+
+  /** A call to GCS succeeded after an outage: the wait ends. */
+  private void gcsAnswered() {
+    if (outage.waiting()) {
+      log.info("GCS answers again after {} ms", outage.waitedMs(System.currentTimeMillis()));
+      outage.end(System.currentTimeMillis());
     }
   }
 
   @Override
   public synchronized void put(Collection<SinkRecord> records) {
+    rewound.clear();
+    for (TopicPartition tp : new java.util.ArrayList<>(timerOutages.keySet())) {
+      Throwable cause = timerOutages.remove(tp);
+      if (writers.containsKey(tp) && !outagePaused.containsKey(tp)) {
+        waitOut(tp, cause, -1);
+      }
+    }
+    resumeAfterOutage();
     Throwable failed = timerFailure.get();
     if (failed != null) {
       throw new ConnectException("Finalizing objects on schedule failed: " + failed.getMessage(), failed);
@@ -140,7 +249,11 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       completeEnded();
     }
     for (SinkRecord r : records) {
-      PartitionWriter w = writers.get(new TopicPartition(r.topic(), r.kafkaPartition()));
+      TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
+      if (rewound.contains(tp) || outagePaused.containsKey(tp)) {
+        continue; // polled before the partition was rewound for an outage: it comes again
+      }
+      PartitionWriter w = writers.get(tp);
       if (w == null) {
         throw new ConnectException(RecordWriter.describe(r) + " is from a partition this task was not assigned");
       }
@@ -157,13 +270,24 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
         if (memoryHeld() >= config.memoryBytes()) {
           makeRoom();
         }
+        w = writers.get(tp); // makeRoom may have rewound it
+        if (rewound.contains(tp)) {
+          continue;
+        }
         w.write(r);
+        if (probing.remove(tp)) {
+          gcsAnswered();
+        }
       } catch (DataException bad) {
         report(r, bad);
         w.passed(r);
       } catch (IOException | StorageException e) {
-        // The client's retry budget (gcs.retry.*) is spent: fail, naming the record; a restart resumes from the
-        // committed offsets, and the markers keep that from writing anything twice.
+        if (isOutage(e)) {
+          waitOut(tp, e, r.kafkaOffset());
+          continue;
+        }
+        // Not an outage (e.g. 403): fail, naming the record; a restart resumes from the committed offsets, and the
+        // markers keep that from writing anything twice.
         throw new ConnectException("Writing " + RecordWriter.describe(r) + " to gs://" + config.bucket() + " failed"
             + " after the retries: " + e.getMessage(), e);
       }
@@ -173,10 +297,14 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
 
   /** Completes the groups of every partition whose uploads are done (a record's write does so for its own). */
   private void completeEnded() {
-    for (PartitionWriter w : writers.values()) {
+    for (Map.Entry<TopicPartition, PartitionWriter> e : new java.util.ArrayList<>(writers.entrySet())) {
       try {
-        w.completeEnded(false);
+        e.getValue().completeEnded(false);
       } catch (IOException | RuntimeException failed) {
+        if (isOutage(failed)) {
+          waitOut(e.getKey(), failed, -1);
+          continue;
+        }
         throw new ConnectException(failed.getMessage(), failed);
       }
     }
@@ -255,7 +383,14 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       }
       log.debug("Memory budget reached with {} open objects, none with a whole unit to send: finalizing those of"
           + " {}", uploads.openObjects(), holdsMost.partition());
-      holdsMost.endGroup();
+      try {
+        holdsMost.endGroup();
+      } catch (IOException | StorageException e) {
+        if (!isOutage(e)) {
+          throw e;
+        }
+        waitOut(holdsMost.partition(), e, -1); // its objects are dropped: that frees their memory too
+      }
     }
   }
 
@@ -266,7 +401,8 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
     }
     if (paused && memoryHeld() < config.memoryBytes() / 2) {
       paused = false;
-      context.resume(writers.keySet().toArray(new TopicPartition[0]));
+      context.resume(writers.keySet().stream().filter(tp -> !outagePaused.containsKey(tp))
+          .toArray(TopicPartition[]::new));
       log.debug("Memory below half the budget: resuming {} partitions", writers.size());
     }
   }
@@ -274,9 +410,19 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   private synchronized void endScheduledGroups() {
     try {
       long now = System.currentTimeMillis();
-      for (PartitionWriter w : writers.values()) {
-        w.endIfScheduled(now);
-        w.completeEnded(false);
+      for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
+        if (timerOutages.containsKey(e.getKey()) || outagePaused.containsKey(e.getKey())) {
+          continue;
+        }
+        try {
+          e.getValue().endIfScheduled(now);
+          e.getValue().completeEnded(false);
+        } catch (IOException | RuntimeException failed) {
+          if (!isOutage(failed)) {
+            throw failed;
+          }
+          timerOutages.put(e.getKey(), failed); // put() rewinds the partition: the timer's thread cannot
+        }
       }
       updateGauges();
     } catch (Throwable t) {
@@ -290,11 +436,15 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     resumeIfDrained();
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-    for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
+    for (Map.Entry<TopicPartition, PartitionWriter> e : new java.util.ArrayList<>(writers.entrySet())) {
       try {
         e.getValue().completeEnded(false);
       } catch (IOException | RuntimeException failed) {
-        throw new ConnectException(failed.getMessage(), failed);
+        if (!isOutage(failed)) {
+          throw new ConnectException(failed.getMessage(), failed);
+        }
+        waitOut(e.getKey(), failed, -1);
+        continue; // its committed offset stays where it is
       }
       long offset = e.getValue().committable();
       if (offset >= 0) {
@@ -311,6 +461,9 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
       if (w != null) {
         w.abandon();
       }
+      outagePaused.remove(tp);
+      probing.remove(tp);
+      timerOutages.remove(tp);
     }
     updateGauges();
   }
@@ -332,6 +485,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
 
   @Override
   public void finalized(ObjectUpload upload) {
+    gcsAnswered();
     objectsWritten.increment();
     recordsWritten.add(upload.records());
     bytesWritten.add(upload.storedBytes());

@@ -327,6 +327,93 @@ class GcsSinkIT {
     connect.deleteConnector("flaky-lake");
   }
 
+  /**
+   * GCS answers 503 to every call (uploads, markers, reads) for longer than the client's retries last (scaled down
+   * here): the task stays RUNNING, shows the wait, and writes on by itself when GCS answers again; every record is in
+   * exactly one object, in order, and every offset is committed.
+   */
+  @Test
+  void anOutageLongerThanTheClientsRetriesIsWaitedOutAndEveryRecordLandsOnce() throws Exception {
+    connect.createTopic("outage", 2);
+    Map<String, String> c = config("outage", "outage/{{topic}}+{{partition}}+{{start_offset}}");
+    c.put("flush.size", "40");
+    c.put("gcs.retry.max.attempts", "2");
+    c.put("gcs.retry.initial.backoff.ms", "50");
+    c.put("gcs.retry.max.backoff.ms", "200");
+    c.put("outage.timeout.ms", "300000");
+    c.put("rotate.schedule.interval.ms", "5000");
+    connect.configureConnector("outage-lake", c);
+    long now = System.currentTimeMillis();
+    try (KafkaProducer<String, String> p = producer()) {
+      for (int i = 0; i < 100; i++) {
+        p.send(new ProducerRecord<>("outage", i % 2, now, null, "{\"n\":" + i + ",\"text\":\"ünïcödé " + i + "\"}"))
+            .get();
+      }
+    }
+    await("the first records in objects").atMost(Duration.ofSeconds(60))
+        .until(() -> count(objects("outage/")) >= 80);
+    gcs.faults().failNext(Integer.MAX_VALUE, null, "", 503);
+    try (KafkaProducer<String, String> p = producer()) {
+      for (int i = 100; i < 250; i++) {
+        p.send(new ProducerRecord<>("outage", i % 2, now, null, "{\"n\":" + i + ",\"text\":\"ünïcödé " + i + "\"}"))
+            .get();
+      }
+    }
+    await("the task waits out the outage").atMost(Duration.ofSeconds(90))
+        .until(() -> PluginMetrics.task("outage-lake", "service-wait-ms") > 20_000);
+    assertThat(connect.status("outage-lake").tasks()).allMatch(t -> t.state().equals("RUNNING"));
+    assertThat(gcs.faults().injected()).as("GCS was called (and refused) during the outage").isGreaterThan(3);
+    gcs.faults().clear();
+
+    await("every record in an object").atMost(Duration.ofSeconds(90)).until(() -> count(objects("outage/")) >= 250);
+    Map<Integer, List<Integer>> byPartition = new java.util.TreeMap<>();
+    objects("outage/").forEach((name, records) -> records.forEach(r -> {
+      int n = r.get("n").asInt();
+      assertThat(r.get("text").asText()).isEqualTo("ünïcödé " + n);
+      byPartition.computeIfAbsent(n % 2, k -> new ArrayList<>()).add(n);
+    }));
+    for (int partition = 0; partition < 2; partition++) {
+      int first = partition;
+      List<Integer> sorted = byPartition.get(partition).stream().sorted().toList();
+      assertThat(sorted).as("partition %s, once each", partition)
+          .isEqualTo(java.util.stream.IntStream.range(0, 250).filter(n -> n % 2 == first).boxed().toList());
+    }
+    await("every offset committed").atMost(Duration.ofSeconds(60)).until(() -> {
+      var committed = io.cloudbridge.testkit.connect.ConsumerGroups.committed(connect.bootstrapServers(),
+          "connect-outage-lake");
+      return committed.size() == 2 && committed.values().stream().allMatch(o -> o.offset() == 125);
+    });
+    await("the wait ended").atMost(Duration.ofSeconds(30))
+        .until(() -> PluginMetrics.task("outage-lake", "service-wait-ms") == 0);
+    assertThat(PluginMetrics.task("outage-lake", "service-wait-total-ms")).isGreaterThan(20_000);
+    assertThat(connect.status("outage-lake").tasks()).allMatch(t -> t.state().equals("RUNNING"));
+    connect.deleteConnector("outage-lake");
+  }
+
+  @Test
+  void anOutageLongerThanItsBudgetFailsTheTaskNamingTheCause() throws Exception {
+    connect.createTopic("outage-budget", 1);
+    Map<String, String> c = config("outage-budget", "outage-budget/{{topic}}+{{partition}}+{{start_offset}}");
+    c.put("flush.size", "5");
+    c.put("gcs.retry.max.attempts", "2");
+    c.put("gcs.retry.initial.backoff.ms", "50");
+    c.put("gcs.retry.max.backoff.ms", "200");
+    c.put("outage.timeout.ms", "3000");
+    connect.configureConnector("outage-budget-lake", c);
+    gcs.faults().failNext(Integer.MAX_VALUE, null, "", 503);
+    try {
+      long now = System.currentTimeMillis();
+      for (int i = 0; i < 10; i++) {
+        produce("outage-budget", 0, now, "{\"n\":" + i + "}");
+      }
+      String trace = connect.awaitTaskFailed("outage-budget-lake", 0, Duration.ofSeconds(90));
+      assertThat(trace).contains("GCS kept failing for").contains("outage.timeout.ms=3000").contains("503");
+    } finally {
+      gcs.faults().clear();
+      connect.deleteConnector("outage-budget-lake");
+    }
+  }
+
   @Test
   void atItsMemoryBudgetTheTaskPausesUntilSlowUploadsDrain() throws Exception {
     connect.createTopic("bulky", 1);

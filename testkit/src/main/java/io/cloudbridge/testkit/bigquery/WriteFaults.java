@@ -17,6 +17,33 @@ public final class WriteFaults {
   private final AtomicInteger schemaMismatches = new AtomicInteger();
   private final AtomicReference<Predicate<Map<String, Object>>> badRows = new AtomicReference<>();
   private final AtomicInteger injected = new AtomicInteger();
+  private final AtomicReference<Status.Code> outage = new AtomicReference<>();
+  private final Map<String, AtomicInteger> lostUnaryReplies = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * From now until {@link #endOutage}, every call — CreateWriteStream, GetWriteStream, AppendRows (the connection
+   * ends), FinalizeWriteStream, BatchCommitWriteStreams, FlushRows — fails with {@code code} before anything is
+   * applied: the service is down (UNAVAILABLE) or out of quota (RESOURCE_EXHAUSTED) for as long as a test wants.
+   */
+  public WriteFaults outage(Status.Code code) {
+    outage.set(code);
+    return this;
+  }
+
+  public WriteFaults endOutage() {
+    outage.set(null);
+    return this;
+  }
+
+  /**
+   * The next {@code times} calls of the unary method {@code rpc} (e.g. "CreateWriteStream", "FinalizeWriteStream",
+   * "BatchCommitWriteStreams", "GetWriteStream", "FlushRows") are applied, then answered UNAVAILABLE: the reply is
+   * lost after the change was made.
+   */
+  public WriteFaults loseReplyOfNext(String rpc, int times) {
+    lostUnaryReplies.computeIfAbsent(rpc, k -> new AtomicInteger()).set(times);
+    return this;
+  }
 
   /** The next {@code times} appends end the whole connection with {@code code} (e.g. UNAVAILABLE); nothing is written. */
   public WriteFaults closeConnectionOnNextAppends(int times, Status.Code code) {
@@ -55,6 +82,8 @@ public final class WriteFaults {
   }
 
   public void clear() {
+    outage.set(null);
+    lostUnaryReplies.clear();
     closeConnections.set(0);
     closeAfterApply.set(0);
     inBandErrors.set(0);
@@ -64,6 +93,20 @@ public final class WriteFaults {
 
   public int injected() {
     return injected.get();
+  }
+
+  /** The code every call fails with during an outage (counted as injected), or null. */
+  Status.Code takeOutage() {
+    Status.Code code = outage.get();
+    if (code != null) {
+      injected.incrementAndGet();
+    }
+    return code;
+  }
+
+  boolean takeLostUnaryReply(String rpc) {
+    AtomicInteger left = lostUnaryReplies.get(rpc);
+    return left != null && take(left);
   }
 
   Status.Code takeConnectionClose() {

@@ -62,7 +62,7 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
 
   @Override
   public void createWriteStream(CreateWriteStreamRequest request, StreamObserver<WriteStream> out) {
-    unary(out, () -> {
+    unary("CreateWriteStream", out, () -> {
       Table table = table(request.getParent());
       WriteStream.Type type = request.getWriteStream().getType();
       if (type == WriteStream.Type.TYPE_UNSPECIFIED || type == WriteStream.Type.UNRECOGNIZED) {
@@ -77,7 +77,7 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
 
   @Override
   public void getWriteStream(GetWriteStreamRequest request, StreamObserver<WriteStream> out) {
-    unary(out, () -> {
+    unary("GetWriteStream", out, () -> {
       if (isDefault(request.getName())) {
         Table table = table(tablePathOf(request.getName()));
         WriteStream.Builder b = WriteStream.newBuilder()
@@ -99,7 +99,7 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
 
   @Override
   public void finalizeWriteStream(FinalizeWriteStreamRequest request, StreamObserver<FinalizeWriteStreamResponse> out) {
-    unary(out, () -> {
+    unary("FinalizeWriteStream", out, () -> {
       if (isDefault(request.getName())) {
         throw new Failure(Status.Code.INVALID_ARGUMENT, StorageErrorCode.INVALID_STREAM_TYPE, request.getName(),
             "FinalizeWriteStream is not supported on the default stream: " + request.getName());
@@ -115,7 +115,7 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
   @Override
   public void batchCommitWriteStreams(BatchCommitWriteStreamsRequest request,
                                       StreamObserver<BatchCommitWriteStreamsResponse> out) {
-    unary(out, () -> {
+    unary("BatchCommitWriteStreams", out, () -> {
       table(request.getParent());
       BatchCommitWriteStreamsResponse.Builder response = BatchCommitWriteStreamsResponse.newBuilder();
       synchronized (store) {
@@ -149,7 +149,7 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
 
   @Override
   public void flushRows(FlushRowsRequest request, StreamObserver<FlushRowsResponse> out) {
-    unary(out, () -> {
+    unary("FlushRows", out, () -> {
       StreamState s = stream(request.getWriteStream());
       synchronized (store) {
         if (s.type != WriteStream.Type.BUFFERED) {
@@ -194,7 +194,10 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
       if (closed) {
         return;
       }
-      Status.Code close = faults.takeConnectionClose();
+      Status.Code close = faults.takeOutage();
+      if (close == null) {
+        close = faults.takeConnectionClose();
+      }
       if (close != null) {
         closed = true;
         out.onError(Status.fromCode(close).withDescription("Injected fault: connection closed").asRuntimeException());
@@ -400,9 +403,20 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
     T run() throws Failure;
   }
 
-  private static <T> void unary(StreamObserver<T> out, Call<T> call) {
+  private <T> void unary(String rpc, StreamObserver<T> out, Call<T> call) {
+    Status.Code down = faults.takeOutage();
+    if (down != null) {
+      out.onError(Status.fromCode(down).withDescription("Injected fault: outage").asRuntimeException());
+      return;
+    }
     try {
-      out.onNext(call.run());
+      T answer = call.run();
+      if (faults.takeLostUnaryReply(rpc)) {
+        out.onError(Status.UNAVAILABLE.withDescription("Injected fault: " + rpc + " was applied, its reply lost")
+            .asRuntimeException());
+        return;
+      }
+      out.onNext(answer);
       out.onCompleted();
     } catch (Failure f) {
       out.onError(StatusProto.toStatusRuntimeException(f.status));

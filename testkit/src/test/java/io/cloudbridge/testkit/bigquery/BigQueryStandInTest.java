@@ -410,6 +410,80 @@ class BigQueryStandInTest {
     assertThat(bq.rows(DATASET, "customers")).extracting(r -> r.get("id")).containsExactlyInAnyOrder(1L, 3L);
   }
 
+  /** A write client whose unary calls are not retried, so a test sees each call's own answer. */
+  private BigQueryWriteClient unretried() throws Exception {
+    com.google.api.gax.retrying.RetrySettings once = com.google.api.gax.retrying.RetrySettings.newBuilder()
+        .setMaxAttempts(1).setTotalTimeoutDuration(java.time.Duration.ofSeconds(10))
+        .setInitialRpcTimeoutDuration(java.time.Duration.ofSeconds(10))
+        .setMaxRpcTimeoutDuration(java.time.Duration.ofSeconds(10)).setRpcTimeoutMultiplier(1.0).build();
+    com.google.cloud.bigquery.storage.v1.BigQueryWriteSettings.Builder b =
+        com.google.cloud.bigquery.storage.v1.BigQueryWriteSettings.newBuilder()
+            .setEndpoint(bq.grpcEndpoint())
+            .setCredentialsProvider(com.google.api.gax.core.NoCredentialsProvider.create())
+            .setTransportChannelProvider(com.google.api.gax.grpc.InstantiatingGrpcChannelProvider.newBuilder()
+                .setEndpoint(bq.grpcEndpoint()).setChannelConfigurator(io.grpc.ManagedChannelBuilder::usePlaintext)
+                .build());
+    b.createWriteStreamSettings().setRetrySettings(once);
+    b.getWriteStreamSettings().setRetrySettings(once);
+    b.finalizeWriteStreamSettings().setRetrySettings(once);
+    b.batchCommitWriteStreamsSettings().setRetrySettings(once);
+    return BigQueryWriteClient.create(b.build());
+  }
+
+  @Test
+  void anOutageRefusesEveryCallWithItsCodeAndAppliesNothingUntilItEnds() throws Exception {
+    String table = createEventsTable("down");
+    try (BigQueryWriteClient client = unretried()) {
+      bq.writeFaults().outage(Status.Code.UNAVAILABLE);
+      WriteStream committed = WriteStream.newBuilder().setType(WriteStream.Type.COMMITTED).build();
+      assertThatThrownBy(() -> client.createWriteStream(table, committed))
+          .isInstanceOf(com.google.api.gax.rpc.UnavailableException.class).hasMessageContaining("outage");
+      assertThatThrownBy(() -> client.getWriteStream(table + "/streams/_default"))
+          .isInstanceOf(com.google.api.gax.rpc.UnavailableException.class);
+      int refused = bq.writeFaults().injected();
+      assertThat(refused).isEqualTo(2);
+
+      bq.writeFaults().endOutage();
+      WriteStream stream = client.createWriteStream(table, committed);
+      try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(stream.getName(), stream.getTableSchema(), client)
+          .build()) {
+        writer.append(rows(1), 0).get();
+      }
+      assertThat(bq.rows(DATASET, "down")).extracting(r -> r.get("id")).containsExactly(1L);
+    }
+  }
+
+  @Test
+  void repliesLostAfterFinalizeAndBatchCommitComeAfterTheChangeWasMade() throws Exception {
+    String table = createEventsTable("lost");
+    try (BigQueryWriteClient client = unretried()) {
+      WriteStream stream = client.createWriteStream(table,
+          WriteStream.newBuilder().setType(WriteStream.Type.PENDING).build());
+      try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(stream.getName(), stream.getTableSchema(), client)
+          .build()) {
+        writer.append(rows(1, 2), 0).get();
+      }
+      bq.writeFaults().loseReplyOfNext("FinalizeWriteStream", 1).loseReplyOfNext("BatchCommitWriteStreams", 1);
+      assertThatThrownBy(() -> client.finalizeWriteStream(stream.getName()))
+          .isInstanceOf(com.google.api.gax.rpc.UnavailableException.class).hasMessageContaining("reply lost");
+      // Applied all the same: the stream takes no more rows, and a batch commit finds it finalized.
+      try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(stream.getName(), stream.getTableSchema(), client)
+          .build()) {
+        assertThatThrownBy(() -> writer.append(rows(3), 2).get())
+            .hasCauseInstanceOf(Exceptions.StreamFinalizedException.class);
+      }
+      com.google.cloud.bigquery.storage.v1.BatchCommitWriteStreamsRequest commit =
+          com.google.cloud.bigquery.storage.v1.BatchCommitWriteStreamsRequest.newBuilder().setParent(table)
+              .addWriteStreams(stream.getName()).build();
+      assertThat(bq.rows(DATASET, "lost")).isEmpty();
+      assertThatThrownBy(() -> client.batchCommitWriteStreams(commit))
+          .isInstanceOf(com.google.api.gax.rpc.UnavailableException.class);
+      assertThat(bq.rows(DATASET, "lost")).as("committed, though the reply was lost")
+          .extracting(r -> r.get("id")).containsExactly(1L, 2L);
+      assertThat(bq.writeFaults().injected()).isEqualTo(2);
+    }
+  }
+
   @Test
   void connectionClosedWithUnavailableIsRetriedByTheClientWithoutDuplicatesOnOffsets() throws Exception {
     String table = createEventsTable("flaky");
