@@ -58,8 +58,10 @@ final class TablesApi extends HttpStandIn {
           String table = s.get(7);
           return switch (method) {
             case "GET" -> ok(withStats(store.table(project, dataset, table)));
-            case "PATCH" -> ok(store.changeTable(project, dataset, table, body(r), false).resource);
-            case "PUT" -> ok(store.changeTable(project, dataset, table, body(r), true).resource);
+            case "PATCH" -> ok(store.changeTable(project, dataset, table, body(r), false, r.header("If-Match"))
+                .resource);
+            case "PUT" -> ok(store.changeTable(project, dataset, table, body(r), true, r.header("If-Match"))
+                .resource);
             case "DELETE" -> {
               store.deleteTable(project, dataset, table);
               yield HttpResponse.empty(204);

@@ -112,17 +112,33 @@ final class WriteService extends BigQueryWriteGrpc.BigQueryWriteImplBase {
     });
   }
 
+  /**
+   * Commits PENDING streams all or nothing (fact sheet B.7: {@code commit_time} only when every stream committed,
+   * else {@code stream_errors} and nothing committed; at most 10,000 streams). The parent names the table every stream
+   * must belong to (the API's field documentation); a stream of another table is answered as not found there, and a
+   * stream listed twice, or an empty list, is refused as INVALID_ARGUMENT — both shapes unverified against BigQuery,
+   * made strict so that a sink cannot depend on leniency.
+   */
   @Override
   public void batchCommitWriteStreams(BatchCommitWriteStreamsRequest request,
                                       StreamObserver<BatchCommitWriteStreamsResponse> out) {
     unary("BatchCommitWriteStreams", out, () -> {
-      table(request.getParent());
+      Table parent = table(request.getParent());
+      if (request.getWriteStreamsCount() == 0 || request.getWriteStreamsCount() > 10_000) {
+        throw new Failure(Status.Code.INVALID_ARGUMENT, null, "", "write_streams must list 1 to 10,000 streams, not "
+            + request.getWriteStreamsCount());
+      }
+      if (new java.util.HashSet<>(request.getWriteStreamsList()).size() != request.getWriteStreamsCount()) {
+        throw new Failure(Status.Code.INVALID_ARGUMENT, null, "", "write_streams lists a stream more than once");
+      }
       BatchCommitWriteStreamsResponse.Builder response = BatchCommitWriteStreamsResponse.newBuilder();
       synchronized (store) {
         List<StreamState> toCommit = new ArrayList<>();
         for (String name : request.getWriteStreamsList()) {
           StreamState s = streams.get(name);
           StorageError error = s == null ? error(StorageErrorCode.STREAM_NOT_FOUND, name, "Stream not found: " + name)
+              : s.table != parent ? error(StorageErrorCode.STREAM_NOT_FOUND, name, "Stream " + name
+                  + " is not a stream of " + request.getParent())
               : s.type != WriteStream.Type.PENDING ? error(StorageErrorCode.INVALID_STREAM_TYPE, name,
                   "Stream " + name + " is not a PENDING stream and cannot be committed")
               : s.committed ? error(StorageErrorCode.STREAM_ALREADY_COMMITTED, name, "Stream " + name + " has already been committed")

@@ -101,6 +101,72 @@ class BigQueryStandInTest {
         });
   }
 
+  /**
+   * The Java client sends no If-Match on tables.patch (so the sink cannot use etags); a caller that does gets
+   * BigQuery's precondition answer when the table changed since it read it, and every change has a new etag.
+   */
+  @Test
+  void aPatchWithAnOldEtagIsRefusedWith412AndEveryChangeGetsANewEtag() throws Exception {
+    createEventsTable("tagged");
+    String etag = rest.getTable(TableId.of(DATASET, "tagged")).getEtag();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.URI uri = java.net.URI.create(bq.restUrl() + "/bigquery/v2/projects/" + BigQueryStandIn.PROJECT
+        + "/datasets/" + DATASET + "/tables/tagged");
+    java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> patch = (ifMatch, label) -> {
+      try {
+        return http.send(java.net.http.HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+            .header("If-Match", ifMatch)
+            .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"labels\":{\"team\":\"" + label + "\"}}")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    java.net.http.HttpResponse<String> first = patch.apply(etag, "a");
+    assertThat(first.statusCode()).isEqualTo(200);
+    String newEtag = rest.getTable(TableId.of(DATASET, "tagged")).getEtag();
+    assertThat(newEtag).isNotEqualTo(etag);
+    java.net.http.HttpResponse<String> stale = patch.apply(etag, "b");
+    assertThat(stale.statusCode()).isEqualTo(412);
+    assertThat(stale.body()).contains("conditionNotMet");
+    assertThat(rest.getTable(TableId.of(DATASET, "tagged")).getLabels()).containsEntry("team", "a");
+    assertThat(patch.apply(newEtag, "c").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void batchCommitRefusesStreamsOfAnotherTableAndAStreamListedTwice() throws Exception {
+    String table = createEventsTable("one");
+    String other = createEventsTable("two");
+    WriteStream mine = write.createWriteStream(table, WriteStream.newBuilder().setType(WriteStream.Type.PENDING).build());
+    WriteStream theirs = write.createWriteStream(other,
+        WriteStream.newBuilder().setType(WriteStream.Type.PENDING).build());
+    for (WriteStream s : List.of(mine, theirs)) {
+      try (JsonStreamWriter writer = JsonStreamWriter.newBuilder(s.getName(), s.getTableSchema(), write).build()) {
+        writer.append(rows(1), 0).get();
+      }
+      write.finalizeWriteStream(s.getName());
+    }
+    BatchCommitWriteStreamsResponse mixed = write.batchCommitWriteStreams(
+        com.google.cloud.bigquery.storage.v1.BatchCommitWriteStreamsRequest.newBuilder().setParent(table)
+            .addWriteStreams(mine.getName()).addWriteStreams(theirs.getName()).build());
+    assertThat(mixed.hasCommitTime()).isFalse();
+    assertThat(mixed.getStreamErrorsList()).hasSize(1);
+    assertThat(mixed.getStreamErrors(0).getEntity()).isEqualTo(theirs.getName());
+    assertThat(mixed.getStreamErrors(0).getCode().name()).isEqualTo("STREAM_NOT_FOUND");
+    assertThat(bq.rows(DATASET, "one")).as("all or nothing").isEmpty();
+
+    assertThatThrownBy(() -> write.batchCommitWriteStreams(
+        com.google.cloud.bigquery.storage.v1.BatchCommitWriteStreamsRequest.newBuilder().setParent(table)
+            .addWriteStreams(mine.getName()).addWriteStreams(mine.getName()).build()))
+        .isInstanceOf(com.google.api.gax.rpc.InvalidArgumentException.class)
+        .hasMessageContaining("more than once");
+    assertThat(write.batchCommitWriteStreams(
+        com.google.cloud.bigquery.storage.v1.BatchCommitWriteStreamsRequest.newBuilder().setParent(table)
+            .addWriteStreams(mine.getName()).build()).hasCommitTime()).isTrue();
+    assertThat(bq.rows(DATASET, "one")).extracting(r -> r.get("id")).containsExactly(1L);
+  }
+
   @Test
   void schemaPatchAllowsNewNullableColumnsButNotRequiredOnesOrTypeChanges() {
     createEventsTable("evolving");
