@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Exactly once into BigQuery: three worker processes write a six-partition topic through COMMITTED streams while
- * the Storage Write stand-in drops connections and answers UNAVAILABLE, and one worker is killed (SIGKILL)
+ * the Storage Write stand-in drops connections, answers UNAVAILABLE and loses replies after it applied appends and
+ * stream creations, and one worker is killed (SIGKILL)
  * mid-stream, so its partitions move to the others, which resume from the committed positions with rows of the
  * dead task already in the streams. Then the connector is restarted and more records come. At the end the table
  * holds exactly one row per produced record.
@@ -72,6 +73,9 @@ class BigQuerySinkExactlyOnceIT {
       workers.get(0).putConnector("eos", JSON.writeValueAsString(config));
 
       bigQuery.writeFaults().closeConnectionOnNextAppends(3, Status.Code.UNAVAILABLE);
+      // Replies lost after Storage Write applied the call: a stream created twice (the first one stays empty), and
+      // appends whose rows landed; sent again at the same offsets, they are answered ALREADY_EXISTS.
+      bigQuery.writeFaults().loseReplyOfNext("CreateWriteStream", 2).loseReplyOfNextAppends(3);
       await("a quarter of the records in the table").atMost(Duration.ofMinutes(3))
           .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
           .until(() -> bigQuery.rows("lake", "eos_orders").size() >= RECORDS / 4);
@@ -80,8 +84,10 @@ class BigQuerySinkExactlyOnceIT {
       workers.remove(killed);
       produce(kafka, RECORDS / 2, RECORDS);
       bigQuery.writeFaults().failNextAppends(3, Status.Code.UNAVAILABLE);
+      bigQuery.writeFaults().loseReplyOfNextAppends(3);
 
       awaitCommittedToTheEnd(kafka);
+      assertThat(bigQuery.writeFaults().injected()).as("every fault fired").isGreaterThanOrEqualTo(3 + 2 + 3 + 3 + 3);
       assertExactlyOnce(bigQuery, RECORDS);
       // The takeover found rows the killed task had appended past its last commit, and did not write them again.
       StringBuilder logs = new StringBuilder();

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactly once into GCS: three worker processes write a six-partition topic while the GCS stand-in fails uploads
- * (503s, connections dropped in the middle of an upload) and one worker is killed (SIGKILL) mid-stream. At the
+ * (503s, connections dropped in the middle of an upload, replies lost after GCS applied an upload chunk, a marker or a
+ * metadata update) and one worker is killed (SIGKILL) mid-stream. At the
  * end every produced offset is in exactly one object, once. Then the connector's offsets are reset through the
  * REST API and everything is read again: still every offset once, and no object added.
  */
@@ -90,9 +91,16 @@ class GcsSinkExactlyOnceIT {
       workers.remove(killed);
       produce(kafka, RECORDS / 2, RECORDS);
       gcs.faults().dropConnectionNext(2, "PUT", "upload_id");
+      // Replies lost after GCS applied the call: chunks (the final one too), markers, metadata updates. The client
+      // sends them again and meets its own write (a chunk GCS has, a marker that exists: 412).
+      int before = gcs.faults().injected();
+      gcs.faults().applyThenDropNext(4, "PUT", "upload_id")
+          .applyThenFailNext(3, "POST", "uploadType=multipart", 503)
+          .applyThenFailNext(2, "PATCH", "", 503);
 
       // Committed offsets at the end of every partition: everything before them is in finalized objects.
       awaitCommittedToTheEnd(kafka);
+      assertThat(gcs.faults().injected() - before).as("after-apply faults fired").isGreaterThanOrEqualTo(7);
       List<Long> written = offsets(gcs);
       assertExactlyOnce(written);
       int objects = gcs.objectNames("lake").size();
