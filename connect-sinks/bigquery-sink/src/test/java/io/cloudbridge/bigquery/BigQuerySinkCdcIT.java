@@ -97,8 +97,10 @@ class BigQuerySinkCdcIT {
     flat.put("transforms.unwrap.add.fields", "op,source.file,source.pos,source.row");
     connect.configureConnector("flat-bq", flat);
 
-    // The snapshot arrives first; then changes while the sinks run.
+    // The snapshot arrives first; then changes while the sinks run, two of whose appends land but lose their reply
+    // (the client sends them again: the same upserts, whose sequence numbers make the second a no-op).
     awaitConverged("raw_shop_shop_customers");
+    bigQuery.writeFaults().loseReplyOfNextAppends(2);
     mariaDb.execute("INSERT INTO shop.customers VALUES (5, 'Edsger', 'ewd@example.com', 1.00);"
         + " UPDATE shop.customers SET balance = balance + 1 WHERE id = 1;"
         + " UPDATE shop.customers SET balance = balance + 1, email = 'ada@lovelace.org' WHERE id = 1;"
@@ -110,6 +112,7 @@ class BigQuerySinkCdcIT {
         + " DELETE FROM shop.customers WHERE id = 7;");
     awaitConverged("raw_shop_shop_customers");
     awaitConverged("flat_shop_shop_customers");
+    assertThat(bigQuery.writeFaults().injected()).as("the lost replies").isEqualTo(2);
 
     // An operator replays the topic into the raw table: stop, reset the offsets, resume. Every change is written
     // again, and the table stays equal to the source: the sequence numbers let no old change win.

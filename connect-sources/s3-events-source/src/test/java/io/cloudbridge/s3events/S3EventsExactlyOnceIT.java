@@ -46,7 +46,11 @@ class S3EventsExactlyOnceIT {
     EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, broker);
     kafka.start();
     try (SqsServer sqsServer = SqsServer.start(); S3Server s3Server = S3Server.inMemory();
-         SqsClient sqs = sqsServer.client(); S3Client s3 = s3Server.client()) {
+         SqsClient sqs = sqsServer.client(); S3Client s3 = s3Server.client();
+         io.cloudbridge.testkit.http.FaultProxy s3Proxy =
+             io.cloudbridge.testkit.http.FaultProxy.to(s3Server.endpoint().uri());
+         io.cloudbridge.testkit.http.FaultProxy sqsProxy =
+             io.cloudbridge.testkit.http.FaultProxy.to(sqsServer.endpoint().uri())) {
       kafka.createTopic("eos-lines", 1);
       s3.createBucket(r -> r.bucket("archive"));
       String key = "dd-archive/2026/11/22/archive_0405.json.gz";
@@ -65,11 +69,16 @@ class S3EventsExactlyOnceIT {
         config.put("sqs.queue.url", url);
         config.put("sqs.wait.time.seconds", "1");
         config.put("sqs.visibility.timeout.seconds", "10");
-        config.put("s3.endpoint.override", s3Server.endpoint().uri().toString());
+        config.put("s3.endpoint.override", s3Proxy.uri().toString());
         config.put("s3.path.style.access", "true");
         config.put("topic", "eos-lines");
         config.put("batch.max.records", "500");
         config.putAll(sqsServer.connectorAwsConfig());
+        config.put("aws.endpoint.override", sqsProxy.uri().toString());
+        // Replies lost after the service applied the call: object reads cut off after S3 sent them, SQS calls
+        // (receives, deletes, visibility changes) answered 503 after ElasticMQ carried them out.
+        s3Proxy.faults().applyThenDropNext(3, "GET", "/archive/");
+        sqsProxy.faults().applyThenFailNext(3, "POST", "", 503);
         a.putConnector("eos", JSON.writeValueAsString(config));
         sqs.sendMessage(r -> r.queueUrl(url).messageBody(Notifications.created("archive", key, etag, "0A01")));
 
@@ -88,7 +97,10 @@ class S3EventsExactlyOnceIT {
           // Anything written twice would be committed by now: the notification goes only after the last record.
           drain(consumer, seen);
         }
-        System.out.printf("S3EventsExactlyOnceIT: %d lines, %d records committed%n", LINES, seen.size());
+        System.out.printf("S3EventsExactlyOnceIT: %d lines, %d records committed, %d S3 and %d SQS replies lost"
+            + " after being applied%n", LINES, seen.size(), s3Proxy.faults().injected(), sqsProxy.faults().injected());
+        assertThat(s3Proxy.faults().injected()).as("S3 faults fired").isEqualTo(3);
+        assertThat(sqsProxy.faults().injected()).as("SQS faults fired").isEqualTo(3);
         assertThat(seen).hasSize(LINES);
         for (int i = 0; i < LINES; i++) {
           if (seen.get(i) != i) {
