@@ -425,6 +425,35 @@ class BigQueryStandInTest {
         .containsExactlyInAnyOrder("1=true", "2=false");
   }
 
+  /**
+   * A REQUIRED column relaxed to NULLABLE reaches Storage Write after the propagation delay like any schema change
+   * (B.9): until then rows that leave it out fail, each naming the column.
+   */
+  @Test
+  void aRelaxedColumnStaysRequiredForStorageWriteUntilThePropagationDelayPassed() throws Exception {
+    bq.schemaPropagationDelay(java.time.Duration.ofSeconds(6)); // long enough for a loaded machine's first append
+    try {
+      String table = createEventsTable("relaxed");
+      com.google.cloud.bigquery.Table t = rest.getTable(TableId.of(DATASET, "relaxed"));
+      List<Field> fields = new java.util.ArrayList<>(t.<StandardTableDefinition>getDefinition().getSchema()
+          .getFields());
+      fields.set(0, fields.get(0).toBuilder().setMode(Field.Mode.NULLABLE).build());
+      t.toBuilder().setDefinition(StandardTableDefinition.of(Schema.of(fields))).build().update();
+      DescriptorProto noId = DescriptorProto.newBuilder().setName("Row")
+          .addField(field("name", 1, FieldDescriptorProto.Type.TYPE_STRING)).build();
+      long changedAt = System.currentTimeMillis();
+      assertThatThrownBy(() -> appendOne(table, noId, (b, d) -> b.setField(d.findFieldByName("name"), "early")))
+          .satisfies(e -> assertThat(e.getCause()).isInstanceOf(Exceptions.AppendSerializationError.class));
+      org.awaitility.Awaitility.await("the relaxation usable").atMost(java.time.Duration.ofSeconds(20))
+          .pollInterval(java.time.Duration.ofMillis(200)).ignoreExceptions()
+          .until(() -> !appendOne(table, noId, (b, d) -> b.setField(d.findFieldByName("name"), "late")).hasError());
+      assertThat(System.currentTimeMillis() - changedAt).isGreaterThanOrEqualTo(5_000);
+      assertThat(bq.rows(DATASET, "relaxed")).extracting(r -> r.get("name")).containsExactly("late");
+    } finally {
+      bq.schemaPropagationDelay(java.time.Duration.ZERO);
+    }
+  }
+
   @Test
   void aRequiredColumnTheWriterSchemaLacksFailsEachRowNotTheSchema() throws Exception {
     String table = createEventsTable("lacking");
