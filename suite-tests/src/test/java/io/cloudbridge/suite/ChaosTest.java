@@ -50,6 +50,8 @@ class ChaosTest {
   private static final Duration ARRIVAL = Duration.ofMinutes(4);
   /** How long the broker stays down: the length of the fault, not a wait for anything. */
   private static final Duration BROKER_OUTAGE = Duration.ofSeconds(15);
+  /** Longer than each client's own retries here, so the connectors wait it out themselves (outage.timeout.ms). */
+  private static final Duration SERVICE_OUTAGE = Duration.ofSeconds(40);
 
   private record Phase(String fault, int injected, int in, int out, int exactlyOnceDuplicates, int atLeastOnceRepeats,
                        Duration recovery) {}
@@ -74,6 +76,14 @@ class ChaosTest {
       for (var entry : configs.entrySet()) {
         ReferencePipelines.point(entry.getValue(), endpoints);
         entry.getValue().computeIfPresent("rotate.schedule.interval.ms", (k, v) -> "3000");
+        // The Google clients' own retries scaled down (they last minutes by default), so that the long outage below
+        // outlasts them and the connectors' own outage handling is what carries the pipelines through.
+        for (String service : List.of("gcs", "bigquery")) {
+          if (entry.getValue().containsKey(service.equals("gcs") ? "gcs.bucket.name" : "bigquery.dataset")) {
+            entry.getValue().put(service + ".retry.max.attempts", "3");
+            entry.getValue().put(service + ".retry.max.backoff.ms", "1000");
+          }
+        }
         workers.get(0).putConnector(entry.getKey(), JSON.writeValueAsString(entry.getValue()));
       }
       awaitAllRunning(workers.get(0), configs);
@@ -92,6 +102,28 @@ class ChaosTest {
           sqsProxy.faults().failNext(15, "POST", "/", 500).dropConnectionNext(5, "POST", "/"));
       run.phase("S3: 503 on 8 object reads, 3 connections reset", () -> s3Proxy.faults().injected(), () ->
           s3Proxy.faults().failNext(8, "GET", "/demo-logs/", 503).dropConnectionNext(3, "GET", "/demo-logs/"));
+      run.phase("replies lost after GCS, BigQuery, SQS and S3 applied the call", () -> gcs.faults().injected()
+          + bigQuery.writeFaults().injected() + sqsProxy.faults().injected() + s3Proxy.faults().injected(), () -> {
+            gcs.faults().applyThenDropNext(3, "PUT", "/upload/").applyThenFailNext(2, "POST", "uploadType=multipart",
+                503);
+            bigQuery.writeFaults().loseReplyOfNextAppends(3);
+            sqsProxy.faults().applyThenFailNext(4, "POST", "/", 503);
+            s3Proxy.faults().applyThenDropNext(2, "GET", "/demo-logs/");
+          });
+      run.phase("GCS, BigQuery, SQS and S3 all down " + SERVICE_OUTAGE.toSeconds() + " s (past the clients' retries)",
+          () -> gcs.faults().injected() + bigQuery.writeFaults().injected() + sqsProxy.faults().injected()
+              + s3Proxy.faults().injected(), () -> {
+            gcs.faults().failNext(Integer.MAX_VALUE, null, "", 503);
+            bigQuery.writeFaults().outage(Status.Code.UNAVAILABLE);
+            sqsProxy.faults().failNext(Integer.MAX_VALUE, "POST", "/", 503);
+            s3Proxy.faults().failNext(Integer.MAX_VALUE, "GET", "/demo-logs/", 503);
+            run.sendWave(); // straight to ElasticMQ and S3Proxy: the events and archives wait there
+            Thread.sleep(SERVICE_OUTAGE.toMillis()); // the outage itself
+            gcs.faults().clear();
+            bigQuery.writeFaults().endOutage();
+            sqsProxy.faults().clear();
+            s3Proxy.faults().clear();
+          });
       AtomicInteger outages = new AtomicInteger();
       run.phase("Kafka broker stopped " + BROKER_OUTAGE.toSeconds() + " s, then started", outages::get, () -> {
         outages.incrementAndGet();
@@ -234,10 +266,10 @@ class ChaosTest {
 
   private static void printTable(List<Phase> phases) {
     System.out.println();
-    System.out.printf("%-56s %9s %7s %7s %14s %15s %10s%n", "fault", "injected", "in", "out", "dup (exactly)",
+    System.out.printf("%-68s %9s %7s %7s %14s %15s %10s%n", "fault", "injected", "in", "out", "dup (exactly)",
         "rep (at least)", "recovery");
     for (Phase p : phases) {
-      System.out.printf("%-56s %9d %7d %7d %14d %15d %9.1fs%n", p.fault(), p.injected(), p.in(), p.out(),
+      System.out.printf("%-68s %9d %7d %7d %14d %15d %9.1fs%n", p.fault(), p.injected(), p.in(), p.out(),
           p.exactlyOnceDuplicates(), p.atLeastOnceRepeats(), p.recovery().toMillis() / 1000.0);
     }
     System.out.println("in: events + log lines sent in the phase; out: those found at every destination (events in "
