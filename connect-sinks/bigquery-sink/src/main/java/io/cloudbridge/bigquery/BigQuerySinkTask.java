@@ -73,7 +73,8 @@ public class BigQuerySinkTask extends SinkTask {
   private Resending schema;
   private Resending outage;
   /** Requests sent again while waiting (either kind), until the waits end. */
-  private final java.util.Set<Batch> resentInWait = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private final java.util.Set<Batch> resentInWait =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   /** Partitions paused while a request waits (either kind). */
   private final java.util.Set<TopicPartition> pausedForWait = new java.util.HashSet<>();
   private volatile long schemaWaitMs;
@@ -105,8 +106,9 @@ public class BigQuerySinkTask extends SinkTask {
     }
     metrics = TaskMetrics.from(context);
     schema = new Resending(new ServiceWait(config.schemaUpdateTimeoutMs()), false, "Table %s does not take the"
-        + " new columns in Storage Write appends yet", BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT,
-        config.schemaUpdateTimeoutMs(), "Table %s did not take the records' new columns in Storage Write appends");
+        + " changed columns (added, or relaxed to NULLABLE) in Storage Write appends yet",
+        BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT, config.schemaUpdateTimeoutMs(),
+        "Table %s did not take the records' changed columns in Storage Write appends");
     outage = new Resending(new ServiceWait(config.outageTimeoutMs()), true, "Appends to %s fail for an outage of"
         + " BigQuery", ServiceWait.OUTAGE_TIMEOUT, config.outageTimeoutMs(), "Appends to %s kept failing");
     tablesOutage = new ServiceWait(config.outageTimeoutMs());
@@ -453,6 +455,10 @@ public class BigQuerySinkTask extends SinkTask {
       Throwable cause = e.getCause();
       if (cause instanceof Exceptions.AppendSerializationError refused) {
         Map<Integer, String> errors = refused.getRowIndexToErrorMessage();
+        if (!errors.isEmpty() && errors.values().stream().allMatch(m -> tables.awaitsRelaxation(b.table(), m,
+            config.schemaUpdateTimeoutMs()))) {
+          return schema.resend(b, cause); // a column we relaxed is still REQUIRED for Storage Write: wait, not DLQ
+        }
         if (reporter == null) {
           StringBuilder which = new StringBuilder();
           errors.forEach((index, message) -> which.append(which.length() == 0 ? "" : "; ")

@@ -376,6 +376,15 @@ final class PartitionStream {
           "kept failing for an outage of BigQuery", "an outage of BigQuery");
       return;
     }
+    if (failure instanceof Exceptions.AppendSerializationError rows && !rows.getRowIndexToErrorMessage().isEmpty()
+        && rows.getRowIndexToErrorMessage().values().stream().allMatch(m -> rowsOf.tables().awaitsRelaxation(
+            rowsOf.name(), m, config.schemaUpdateTimeoutMs()))) {
+      // A column this task relaxed is still REQUIRED for Storage Write (the change has not reached it yet).
+      waitAndRewind(schemaWait, failure, BigQuerySinkConfig.SCHEMA_UPDATE_TIMEOUT, config.schemaUpdateTimeoutMs(),
+          "did not take rows without the columns relaxed to NULLABLE",
+          "a column relaxed to NULLABLE has not reached Storage Write yet");
+      return;
+    }
     if (failure instanceof Exceptions.AppendSerializationError rows) {
       rows.getRowIndexToErrorMessage().forEach((index, message) -> {
         SinkRecord r = p.batch().records().get(index);

@@ -51,6 +51,10 @@ final class TableRows {
     return table;
   }
 
+  Tables tables() {
+    return tables;
+  }
+
   String name() {
     return Tables.name(table);
   }

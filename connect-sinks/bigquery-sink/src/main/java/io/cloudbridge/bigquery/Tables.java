@@ -18,6 +18,7 @@ import com.google.cloud.bigquery.storage.v1.TableFieldSchema;
 import com.google.cloud.bigquery.storage.v1.TableSchema;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,31 @@ final class Tables {
 
   private final BigQuery bigQuery;
   private final BigQuerySinkConfig config;
+
+  /** Per table, the columns this task relaxed from REQUIRED to NULLABLE, and when. */
+  private final Map<String, Map<String, Long>> relaxed = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Whether a row error may only mean that a relaxation of ours has not reached Storage Write yet: a schema change
+   * takes minutes to (B.9), relaxations too, and until then rows that leave the column out are refused as missing a
+   * required field. True when {@code message} names a column of {@code table} this task relaxed within the last
+   * {@code withinMs}.
+   */
+  boolean awaitsRelaxation(String table, String message, long withinMs) {
+    Map<String, Long> columns = relaxed.get(table);
+    if (columns == null || message == null) {
+      return false;
+    }
+    long now = System.currentTimeMillis();
+    for (Map.Entry<String, Long> e : columns.entrySet()) {
+      String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
+      if (now - e.getValue() <= withinMs && java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(leaf)
+          + "\\b").matcher(message).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   Tables(BigQuery bigQuery, BigQuerySinkConfig config) {
     this.bigQuery = bigQuery;
@@ -116,6 +142,13 @@ final class Tables {
           + "): " + e.getMessage(), e);
     }
     log.info("Table {}: {}", name(id), String.join(", ", changes));
+    long now = System.currentTimeMillis();
+    for (String change : changes) {
+      if (change.startsWith("relaxed ")) {
+        String column = change.substring("relaxed ".length(), change.indexOf(" to NULLABLE"));
+        relaxed.computeIfAbsent(name(id), t -> new java.util.concurrent.ConcurrentHashMap<>()).put(column, now);
+      }
+    }
     return true;
   }
 

@@ -223,6 +223,55 @@ class BigQuerySinkIT {
     }
   }
 
+  /**
+   * Records stop carrying a REQUIRED field: the sink relaxes the column, which reaches Storage Write only after the
+   * propagation delay (here 15 s); until then BigQuery refuses the rows as missing a required field. They wait and
+   * land — none dead-lettered.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"at_least_once", "exactly_once"})
+  void aRelaxedColumnThatTakesSecondsToReachStorageWriteIsWaitedForNotDeadLettered(String mode) throws Exception {
+    bigQuery.schemaPropagationDelay(Duration.ofSeconds(15));
+    String topic = "slow-relax-" + mode.replace('_', '-');
+    String table = topic.replace('-', '_');
+    try {
+      connect.createTopic(topic, 1);
+      Map<String, String> c = config(topic);
+      c.put("bigquery.write.mode", mode);
+      c.put("kafka.bootstrap.servers", connect.bootstrapServers());
+      deadLetters(c, topic + "-dlq");
+      connect.configureConnector(topic + "-bq", c);
+      try (KafkaProducer<String, String> p = producer()) {
+        for (int n = 0; n < 20; n++) {
+          p.send(new ProducerRecord<>(topic, 0, null, evolving(n, 1))).get();
+        }
+      }
+      await("the first rows").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+          .until(() -> bigQuery.rows("lake", table).size() >= 20);
+      try (KafkaProducer<String, String> p = producer()) {
+        for (int n = 20; n < 40; n++) {
+          // b dropped, nothing added: only the relaxation has to reach Storage Write
+          p.send(new ProducerRecord<>(topic, 0, null, "{\"schema\":{\"type\":\"struct\",\"optional\":false,"
+              + "\"fields\":[{\"field\":\"n\",\"type\":\"int64\",\"optional\":false}]},\"payload\":{\"n\":" + n
+              + "}}")).get();
+        }
+      }
+      await("every record a row once the relaxation is usable").atMost(Duration.ofSeconds(150)).ignoreExceptions()
+          .until(() -> bigQuery.rows("lake", table).stream().map(r -> r.get("n")).distinct().count() == 40);
+      Map<Long, Map<String, Object>> byN = new TreeMap<>();
+      bigQuery.rows("lake", table).forEach(r -> byN.put((Long) r.get("n"), r));
+      for (long n = 0; n < 40; n++) {
+        assertThat(byN.get(n).get("b")).as("b of %s", n).isEqualTo(n < 20 ? "b" + n : null);
+      }
+      assertThat(PluginMetrics.task(topic + "-bq", "records-bad-total")).as("nothing dead-lettered").isZero();
+      assertThat(PluginMetrics.task(topic + "-bq", "row-errors-total")).isZero();
+      assertThat(connect.embedded().connectorStatus(topic + "-bq").tasks().get(0).state()).isEqualTo("RUNNING");
+      connect.deleteConnector(topic + "-bq");
+    } finally {
+      bigQuery.schemaPropagationDelay(Duration.ZERO);
+    }
+  }
+
   @Test
   void aNewFieldAddsAColumnAndADroppedOneIsRelaxedWhileRecordsFlow() throws Exception {
     connect.createTopic("evolving", 1);
@@ -655,10 +704,11 @@ class BigQuerySinkIT {
       produce("outage-budget", 0, 2, System.currentTimeMillis());
       await("first rows").atMost(Duration.ofSeconds(60)).ignoreExceptions()
           .until(() -> bigQuery.rows("lake", "outage_budget").size() >= 1);
-      bigQuery.writeFaults().outage(io.grpc.Status.Code.UNAVAILABLE);
+      // Quota exhausted (RESOURCE_EXHAUSTED) is waited out like an outage, within the same budget.
+      bigQuery.writeFaults().outage(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
       produce("outage-budget", 2, 10, System.currentTimeMillis());
       String trace = connect.awaitTaskFailed("outage-budget-bq", 0, Duration.ofSeconds(90));
-      assertThat(trace).contains("outage.timeout.ms=3000").contains("UNAVAILABLE");
+      assertThat(trace).contains("outage.timeout.ms=3000").contains("RESOURCE_EXHAUSTED");
     } finally {
       bigQuery.writeFaults().clear();
       connect.deleteConnector("outage-budget-bq");

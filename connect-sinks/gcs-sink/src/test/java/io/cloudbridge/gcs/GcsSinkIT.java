@@ -400,14 +400,14 @@ class GcsSinkIT {
     c.put("gcs.retry.max.backoff.ms", "200");
     c.put("outage.timeout.ms", "3000");
     connect.configureConnector("outage-budget-lake", c);
-    gcs.faults().failNext(Integer.MAX_VALUE, null, "", 503);
+    gcs.faults().failNext(Integer.MAX_VALUE, null, "", 429); // rate limited: waited out like an outage
     try {
       long now = System.currentTimeMillis();
       for (int i = 0; i < 10; i++) {
         produce("outage-budget", 0, now, "{\"n\":" + i + "}");
       }
       String trace = connect.awaitTaskFailed("outage-budget-lake", 0, Duration.ofSeconds(90));
-      assertThat(trace).contains("GCS kept failing for").contains("outage.timeout.ms=3000").contains("503");
+      assertThat(trace).contains("GCS kept failing for").contains("outage.timeout.ms=3000").contains("429");
     } finally {
       gcs.faults().clear();
       connect.deleteConnector("outage-budget-lake");
