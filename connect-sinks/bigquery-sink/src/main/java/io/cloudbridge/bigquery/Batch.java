@@ -14,6 +14,22 @@ import org.apache.kafka.connect.sink.SinkRecord;
 record Batch(String table, List<SinkRecord> records, List<ByteString> rows, ProtoSchema schema, long bytes,
              ApiFuture<AppendRowsResponse> answer) {
 
+  /** Why BigQuery refused the request, once answered; null while unanswered or when it was appended. */
+  Throwable failure() {
+    if (!answer.isDone()) {
+      return null;
+    }
+    try {
+      answer.get();
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new org.apache.kafka.connect.errors.ConnectException("Interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
   /** {@code topic/partition@first..last} of the request's records, for errors. */
   String describe() {
     SinkRecord first = records.get(0);

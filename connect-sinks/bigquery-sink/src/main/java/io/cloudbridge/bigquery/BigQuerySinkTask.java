@@ -427,18 +427,7 @@ public class BigQuerySinkTask extends SinkTask {
 
   /** Answered with an error. */
   private static boolean failed(Batch b) {
-    if (!b.answer().isDone()) {
-      return false;
-    }
-    try {
-      b.answer().get();
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ConnectException("Interrupted", e);
-    } catch (ExecutionException e) {
-      return true;
-    }
+    return b.failure() != null;
   }
 
   /** {@code b} when it stands (appended), the request sent in its place, or null when none is. */

@@ -540,15 +540,7 @@ final class PartitionStream {
   }
 
   private static Throwable failureOf(Pending p) {
-    try {
-      p.answer().get();
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ConnectException("Interrupted", e);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
+    return p.batch().failure();
   }
 
   /** Waits a while for requests in flight (fewer rows to settle after the rebalance), then closes the writer. */
