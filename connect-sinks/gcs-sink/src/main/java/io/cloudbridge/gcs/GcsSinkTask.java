@@ -61,6 +61,16 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   private final AtomicLong uncommitted = new AtomicLong();
   private final AtomicLong oldestOpenGroup = new AtomicLong(-1);
   private final RetryCounting retries = new RetryCounting();
+  /** The wall clock of the rotation schedule (a test's may run ahead). */
+  private final java.time.Clock clock;
+
+  public GcsSinkTask() {
+    this(java.time.Clock.systemUTC());
+  }
+
+  GcsSinkTask(java.time.Clock clock) {
+    this.clock = clock;
+  }
   /** GCS failing for an outage (calls failing after the client's retries): since when, the backoff, the budget. */
   private ServiceWait outage;
   /** When partitions rewound for an outage are tried again (shared, so one outage backs off once). */
@@ -121,7 +131,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
     metrics.gauge("commit-lag-ms", "How long ago the oldest open object was opened: its records wait that long for"
         + " their offsets to become committable.", () -> {
           long opened = oldestOpenGroup.get();
-          return opened < 0 ? 0 : Math.max(0, System.currentTimeMillis() - opened);
+          return opened < 0 ? 0 : Math.max(0, clock.millis() - opened);
         });
     // The timer ends groups on schedule and completes the groups whose uploads finished, also when no records come.
     long tick = config.rotateScheduleMillis() > 0
@@ -147,7 +157,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   }
 
   private PartitionWriter newWriter(TopicPartition tp) {
-    return new PartitionWriter(tp, config, storage, namer, format, markers, connector, uploads, this);
+    return new PartitionWriter(tp, config, storage, namer, format, markers, connector, uploads, this, clock);
   }
 
   /**
@@ -409,7 +419,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
 
   private synchronized void endScheduledGroups() {
     try {
-      long now = System.currentTimeMillis();
+      long now = clock.millis();
       for (Map.Entry<TopicPartition, PartitionWriter> e : writers.entrySet()) {
         if (timerOutages.containsKey(e.getKey()) || outagePaused.containsKey(e.getKey())) {
           continue;

@@ -46,6 +46,7 @@ final class PartitionWriter {
   private final OutputFormat format;
   private final GroupMarkers markers;
   private final Listener listener;
+  private final java.time.Clock clock;
   private final Uploads uploads;
   private final Map<String, ObjectUpload> open = new LinkedHashMap<>();
   /** Groups ended and being finalized, oldest first. */
@@ -70,6 +71,13 @@ final class PartitionWriter {
 
   PartitionWriter(TopicPartition tp, GcsSinkConfig config, Storage storage, ObjectNamer namer, OutputFormat format,
       GroupMarkers markers, String connector, Uploads uploads, Listener listener) {
+    this(tp, config, storage, namer, format, markers, connector, uploads, listener, java.time.Clock.systemUTC());
+  }
+
+  /** With the wall clock the schedule is read from ({@code rotate.schedule.interval.ms}). */
+  PartitionWriter(TopicPartition tp, GcsSinkConfig config, Storage storage, ObjectNamer namer, OutputFormat format,
+      GroupMarkers markers, String connector, Uploads uploads, Listener listener, java.time.Clock clock) {
+    this.clock = clock;
     this.uploads = uploads;
     this.tp = tp;
     this.config = config;
@@ -159,7 +167,7 @@ final class PartitionWriter {
     markedEnd = -1;
     existing.clear();
     groupFirstTimestamp = -1;
-    groupOpenedAt = System.currentTimeMillis();
+    groupOpenedAt = clock.millis();
     GroupMarkers.Group marked = markers.startingAt(tp, offset);
     if (marked == null && firstGroup) {
       // Reading may resume inside a group written before (an offset reset): skip what that group holds.
