@@ -81,6 +81,44 @@ class TablesTest {
     assertThat(names).containsExactlyInAnyOrder("id", "a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3");
   }
 
+  /**
+   * Replies lost after BigQuery applied the call: a table insert answered 503 though the table was created, a
+   * schema update answered 503 though the column was added, a get cut off after it was served. What the client does
+   * not retry itself surfaces as an outage ({@link Outages}), which the task waits out and tries again (the
+   * RetriableException / rewind paths); tried again, the sink meets its own change and every column lands.
+   */
+  @Test
+  void repliesLostAfterTableChangesWereAppliedLeaveTheTableWithEveryColumnWhenTriedAgain() {
+    TableId id = TableId.of("lake", "lost");
+    standIn.restFaults().applyThenFailNext(1, "POST", "/tables", 503);
+    int outages = reconcileAsTheTaskWould(id, columns("id", "a"));
+    assertThat(standIn.restFaults().injected()).as("the insert's reply lost").isEqualTo(1);
+    standIn.restFaults().applyThenDropNext(1, "GET", "/tables/lost");
+    outages += reconcileAsTheTaskWould(id, columns("id", "a", "b"));
+    assertThat(standIn.restFaults().injected()).as("the get's reply lost").isEqualTo(2);
+    // The client sends tables.patch as POST with X-HTTP-Method-Override: PATCH (its HTTP transport has no PATCH).
+    standIn.restFaults().applyThenFailNext(1, "POST", "/tables/lost", 503);
+    outages += reconcileAsTheTaskWould(id, columns("id", "a", "b", "c"));
+    assertThat(standIn.restFaults().injected()).as("the update's reply lost").isEqualTo(3);
+    System.out.printf("TablesTest: %d lost replies, %d surfaced as outages the task waits out%n",
+        standIn.restFaults().injected(), outages);
+    assertThat(bigQuery.getTable(id).<StandardTableDefinition>getDefinition().getSchema().getFields())
+        .extracting(Field::getName).containsExactly("id", "a", "b", "c");
+  }
+
+  /** Reconciles, and when that fails for an outage (only then), again, as the task does; returns the outages. */
+  private int reconcileAsTheTaskWould(TableId id, TableSchema schema) {
+    for (int outages = 0; outages < 5; outages++) {
+      try {
+        tables.reconcile(id, schema, List.of());
+        return outages;
+      } catch (org.apache.kafka.connect.errors.ConnectException e) {
+        assertThat(Outages.isOutage(e)).as("waited out by the task: %s", e.getMessage()).isTrue();
+      }
+    }
+    throw new AssertionError("still failing after 5 tries");
+  }
+
   @Test
   void aChangeBigQueryRefusesForGoodFailsAtOnceNamingTheTable() {
     TableId id = TableId.of("lake", "typed");
