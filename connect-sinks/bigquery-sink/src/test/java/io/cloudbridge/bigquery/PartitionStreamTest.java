@@ -264,6 +264,35 @@ class PartitionStreamTest {
     assertThat(ns()).isEqualTo(range(0, 25));
   }
 
+  /**
+   * Someone finalized the partition's stream; the partition finalizes it again to learn its row count, and that
+   * reply is lost after BigQuery applied it (the client asks again). It continues in a new stream after a HOLD, and
+   * no row is written twice or lost.
+   */
+  @Test
+  void aStreamFinalizedByOthersIsContinuedInANewOneAlsoWhenTheFinalizeReplyIsLost() {
+    PartitionStream p = started();
+    put(p, 0, 10);
+    OffsetAndMetadata at = settled(p, 10);
+    String first = SavedPosition.decode(at.metadata()).stream();
+    client.finalizeWriteStream(first);
+    standIn.writeFaults().loseReplyOfNext("FinalizeWriteStream", 1);
+    put(p, 10, 20);
+    await("held for the new stream").atMost(Duration.ofSeconds(30)).until(() -> {
+      p.complete();
+      return p.state() == PartitionStream.State.HOLD;
+    });
+    assertThat(standIn.writeFaults().injected()).as("the finalize reply lost").isEqualTo(1);
+    OffsetAndMetadata hold = p.position();
+    SavedPosition moved = SavedPosition.decode(hold.metadata());
+    assertThat(moved.stream()).isNotEqualTo(first);
+    assertThat(moved.base()).as("rows below 10 are in the first stream").isEqualTo(10);
+    p.confirm(hold);
+    put(p, hold.offset(), 20);
+    settled(p, 20);
+    assertThat(ns()).isEqualTo(range(0, 20));
+  }
+
   @Test
   void aReplyLostAfterTheRowsLandedIsAnsweredAlreadyExistsAndCountedNotDoubled() {
     PartitionStream p = started();
