@@ -102,18 +102,31 @@ class RealWorldEventsTest {
       // Parquet: every event in an object, equal to what was sent
       Map<String, GenericRecord> records = new HashMap<>();
       Map<String, Integer> objectsPerPartition = new TreeMap<>();
-      await("every event in a Parquet object").atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> {
-        records.clear();
-        objectsPerPartition.clear();
-        for (String name : gcs.objectNames(ReferencePipelines.BUCKET)) {
-          if (name.startsWith("parquet/")) {
-            objectsPerPartition.merge(name.substring(0, name.lastIndexOf('+')), 1, Integer::sum);
-            readParquet(gcs.objectBytes(ReferencePipelines.BUCKET, name), tmp)
-                .forEach(r -> records.put(r.get("id").toString(), r));
+      Map<String, String> unreadable = new TreeMap<>();
+      try {
+        await("every event in a Parquet object").atMost(Duration.ofMinutes(3)).until(() -> {
+          records.clear();
+          objectsPerPartition.clear();
+          unreadable.clear();
+          for (String name : gcs.objectNames(ReferencePipelines.BUCKET)) {
+            if (name.startsWith("parquet/")) {
+              objectsPerPartition.merge(name.substring(0, name.lastIndexOf('+')), 1, Integer::sum);
+              try {
+                readParquet(gcs.objectBytes(ReferencePipelines.BUCKET, name), tmp)
+                    .forEach(r -> records.put(r.get("id").toString(), r));
+              } catch (Exception e) {
+                unreadable.put(name, String.valueOf(e)); // finalized objects are whole: this would be a bug
+              }
+            }
           }
-        }
-        return records.size() == corpus.size();
-      });
+          return records.size() == corpus.size();
+        });
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("Parquet: " + records.size() + " of " + corpus.size() + " events; objects "
+            + objectsPerPartition + "; unreadable " + unreadable + "; missing " + corpus.stream()
+            .map(RealWorldEvents.Event::id).filter(id -> !records.containsKey(id)).limit(20).toList(), e);
+      }
+      assertThat(unreadable).as("every Parquet object readable").isEmpty();
       for (RealWorldEvents.Event e : corpus) {
         assertSame(e.id() + " parquet detail", e.envelope().get("detail"), avroToJava(records.get(e.id()).get("detail")));
       }
