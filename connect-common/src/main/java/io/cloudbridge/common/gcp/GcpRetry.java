@@ -50,6 +50,14 @@ public final class GcpRetry {
             order + 2, Width.SHORT, "Max backoff");
   }
 
+  /**
+   * An HTTP status of a Google API call that an outage explains — 0 (no answer: refused, reset, timed out), 408, 429
+   * or 5xx — which Google's retry guidance says to retry with backoff; other 4xx are about the request.
+   */
+  public static boolean outageStatus(int status) {
+    return status == 0 || status == 408 || status == 429 || status >= 500;
+  }
+
   /** Rejects a longest delay below the first. */
   public static void check(AbstractConfig config, String prefix) {
     if (config.getLong(max(prefix)) < config.getLong(initial(prefix))) {

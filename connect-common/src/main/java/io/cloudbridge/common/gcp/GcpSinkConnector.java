@@ -27,7 +27,7 @@ public abstract class GcpSinkConnector extends SinkConnector {
 
   /**
    * Why the resource cannot be used (missing, unreadable), or null; throws {@link Unreachable} when the service does
-   * not answer (no connection, 408, 429, 5xx): an outage, not a problem of the config.
+   * not answer ({@link GcpRetry#outageStatus}): an outage, not a problem of the config.
    */
   protected abstract String resourceProblem(AbstractConfig config);
 
@@ -37,11 +37,6 @@ public abstract class GcpSinkConnector extends SinkConnector {
 
     public Unreachable(String message, Throwable cause) {
       super(message, cause);
-    }
-
-    /** HTTP statuses (and 0, no answer) that an outage explains. */
-    public static boolean isOutage(int status) {
-      return status == 0 || status == 408 || status == 429 || status >= 500;
     }
   }
 

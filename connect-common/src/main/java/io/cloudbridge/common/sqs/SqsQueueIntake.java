@@ -20,7 +20,6 @@ public final class SqsQueueIntake implements AutoCloseable {
   private final String queueUrl;
   private final QueueReader reader;
   private final MessageDeleter deleter;
-  private final ServiceWait outage;
 
   /**
    * Finds the queue and starts receiving; {@code deleteThreads} delete threads; {@code outage} tracks SQS outages
@@ -29,7 +28,6 @@ public final class SqsQueueIntake implements AutoCloseable {
    */
   public SqsQueueIntake(AwsClients aws, SqsQueueConfig.Settings settings, TaskMetrics metrics, String noun,
       int deleteThreads, ServiceWait outage) {
-    this.outage = outage;
     // Connections for the long polls, the deletes, and visibility changes.
     this.sqs = aws.configure(SqsClient.builder(), settings.receivers() + deleteThreads + 2).build();
     try {

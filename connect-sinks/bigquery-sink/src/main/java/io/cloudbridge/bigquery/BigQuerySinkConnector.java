@@ -49,7 +49,7 @@ public class BigQuerySinkConnector extends GcpSinkConnector {
           + rest.getOptions().getProjectId() + " (or the credentials cannot see it)" : null;
     } catch (BigQueryException e) {
       String problem = "dataset " + config.dataset() + " cannot be read: " + e.getCode() + " " + e.getMessage();
-      if (Unreachable.isOutage(e.getCode())) {
+      if (io.cloudbridge.common.gcp.GcpRetry.outageStatus(e.getCode())) {
         throw new Unreachable(problem, e);
       }
       return problem;

@@ -67,7 +67,7 @@ public class GcsSinkConnector extends GcpSinkConnector {
       return null;
     } catch (StorageException e) {
       String problem = "bucket gs://" + config.bucket() + " cannot be read: " + e.getCode() + " " + e.getMessage();
-      if (Unreachable.isOutage(e.getCode())) {
+      if (io.cloudbridge.common.gcp.GcpRetry.outageStatus(e.getCode())) {
         throw new Unreachable(problem, e);
       }
       return problem;

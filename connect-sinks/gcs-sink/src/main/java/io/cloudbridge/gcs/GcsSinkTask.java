@@ -3,6 +3,7 @@ package io.cloudbridge.gcs;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import io.cloudbridge.common.PluginVersion;
+import io.cloudbridge.common.gcp.GcpRetry;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
 import io.cloudbridge.common.retry.ServiceWait;
@@ -63,14 +64,6 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   private final RetryCounting retries = new RetryCounting();
   /** The wall clock of the rotation schedule (a test's may run ahead). */
   private final java.time.Clock clock;
-
-  public GcsSinkTask() {
-    this(java.time.Clock.systemUTC());
-  }
-
-  GcsSinkTask(java.time.Clock clock) {
-    this.clock = clock;
-  }
   /** GCS failing for an outage (calls failing after the client's retries): since when, the backoff, the budget. */
   private ServiceWait outage;
   /** When partitions rewound for an outage are tried again (shared, so one outage backs off once). */
@@ -83,6 +76,14 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   private final Set<TopicPartition> probing = new HashSet<>();
   /** Outages the timer met, per partition; put() rewinds those partitions. */
   private final Map<TopicPartition, Throwable> timerOutages = new java.util.concurrent.ConcurrentHashMap<>();
+
+  public GcsSinkTask() {
+    this(java.time.Clock.systemUTC());
+  }
+
+  GcsSinkTask(java.time.Clock clock) {
+    this.clock = clock;
+  }
 
   @Override
   public String version() {
@@ -167,14 +168,8 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
    */
   static boolean isOutage(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof StorageException se) {
-        int code = se.getCode();
-        if (code == 0 || code == 408 || code == 429 || code >= 500) {
-          return true;
-        }
-        if (code > 0) {
-          return false;
-        }
+      if (t instanceof StorageException se && se.getCode() >= 0) {
+        return GcpRetry.outageStatus(se.getCode());
       }
     }
     return e instanceof IOException || e.getCause() instanceof IOException;
