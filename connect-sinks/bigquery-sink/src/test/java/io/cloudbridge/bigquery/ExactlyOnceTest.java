@@ -9,8 +9,6 @@ import com.google.cloud.bigquery.storage.v1.BigQueryWriteClient;
 import io.cloudbridge.testkit.bigquery.BigQueryStandIn;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -20,13 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,59 +64,10 @@ class ExactlyOnceTest {
     kafka.stop();
   }
 
-  /** Connect's side: assignment, rewinds and commit requests, recorded. */
-  private static final class Context implements SinkTaskContext {
-    final Map<TopicPartition, Long> offsets = new HashMap<>();
-    final Set<TopicPartition> paused = new HashSet<>();
-    int commitsRequested;
-
-    @Override
-    public Map<String, String> configs() {
-      return Map.of();
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> o) {
-      offsets.putAll(o);
-    }
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {
-      offsets.put(tp, offset);
-    }
-
-    @Override
-    public void timeout(long timeoutMs) {}
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return Set.of(TP);
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {
-      paused.addAll(List.of(partitions));
-    }
-
-    @Override
-    public void resume(TopicPartition... partitions) {
-      List.of(partitions).forEach(paused::remove);
-    }
-
-    @Override
-    public void requestCommit() {
-      commitsRequested++;
-    }
-
-    @Override
-    public PluginMetrics pluginMetrics() {
-      return null;
-    }
-  }
 
   /** One task's exactly-once mode, as the task builds it, with its clients. */
   private final class Task implements AutoCloseable {
-    final Context context = new Context();
+    final RecordingContext context = new RecordingContext(TP);
     final BigQuerySinkConfig config;
     final BigQueryWriteClient client;
     final ExactlyOnce eos;

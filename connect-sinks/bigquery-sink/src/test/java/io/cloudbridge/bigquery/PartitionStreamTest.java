@@ -10,21 +10,16 @@ import io.cloudbridge.testkit.bigquery.BigQueryStandIn;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,61 +38,9 @@ class PartitionStreamTest {
   private BigQueryWriteClient client;
   private BigQuerySinkConfig config;
   private TableRows rows;
-  private final Recording context = new Recording();
+  private final RecordingContext context = new RecordingContext(TP);
   private final AtomicLong present = new AtomicLong();
 
-  /** What the partition asks of Connect. */
-  private static final class Recording implements SinkTaskContext {
-    final Map<TopicPartition, Long> offsets = new HashMap<>();
-    final Set<TopicPartition> paused = new HashSet<>();
-    long timeout = -1;
-    int commitsRequested;
-
-    @Override
-    public Map<String, String> configs() {
-      return Map.of();
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {
-      this.offsets.putAll(offsets);
-    }
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {
-      offsets.put(tp, offset);
-    }
-
-    @Override
-    public void timeout(long timeoutMs) {
-      timeout = timeoutMs;
-    }
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return Set.of(TP);
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {
-      paused.addAll(List.of(partitions));
-    }
-
-    @Override
-    public void resume(TopicPartition... partitions) {
-      List.of(partitions).forEach(paused::remove);
-    }
-
-    @Override
-    public void requestCommit() {
-      commitsRequested++;
-    }
-
-    @Override
-    public PluginMetrics pluginMetrics() {
-      return null;
-    }
-  }
 
   private final PartitionStream.Hooks hooks = new PartitionStream.Hooks() {
     @Override
