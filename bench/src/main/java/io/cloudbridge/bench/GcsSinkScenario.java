@@ -1,8 +1,8 @@
 package io.cloudbridge.bench;
 
 import io.cloudbridge.gcs.GcsSinkConfig;
-import io.cloudbridge.gcs.format.OutputFormat;
-import io.cloudbridge.gcs.format.RecordWriter;
+import io.cloudbridge.staging.format.OutputFormat;
+import io.cloudbridge.staging.format.RecordWriter;
 import io.cloudbridge.testkit.connect.ConnectCluster;
 import io.cloudbridge.testkit.connect.PluginMetrics;
 import io.cloudbridge.testkit.gcs.GcsStandIn;
@@ -249,8 +249,8 @@ final class GcsSinkScenario implements Scenario {
       var v = converter.toConnectData(topic, json.getBytes(StandardCharsets.UTF_8));
       converted.add(new SinkRecord(topic, 0, null, null, v.schema(), v.value(), i));
     }
-    OutputFormat output = new OutputFormat(new GcsSinkConfig(Map.of("gcs.bucket.name", "bench",
-        "format.output.type", format, "file.compression.type", compression)));
+    OutputFormat output = new GcsSinkConfig(Map.of("gcs.bucket.name", "bench",
+        "format.output.type", format, "file.compression.type", compression)).outputFormat();
     HeapWatch.reset();
     long start = System.nanoTime();
     for (int from = 0; from < records; from += 50_000) {

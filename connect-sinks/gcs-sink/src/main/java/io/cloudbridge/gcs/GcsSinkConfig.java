@@ -3,6 +3,10 @@ package io.cloudbridge.gcs;
 import com.google.api.gax.retrying.RetrySettings;
 import io.cloudbridge.common.config.EnumChoice;
 import io.cloudbridge.common.config.HttpUrl;
+import io.cloudbridge.staging.format.BytesSeparator;
+import io.cloudbridge.staging.format.Compression;
+import io.cloudbridge.staging.format.Format;
+import io.cloudbridge.staging.format.OutputFormat;
 import io.cloudbridge.common.config.PlaintextEndpoints;
 import io.cloudbridge.common.gcp.GcpConfig;
 import io.cloudbridge.common.gcp.GcpRetry;
@@ -53,31 +57,6 @@ public final class GcsSinkConfig extends AbstractConfig {
   /** Ten minutes: every record reaches GCS within a bounded time unless the user turns the schedule off. */
   public static final long DEFAULT_ROTATE_SCHEDULE_MS = 10 * 60_000L;
 
-  /** What an object holds, one Kafka record after another. */
-  public enum Format {
-    JSONL, JSON_ARRAY, CSV, AVRO, PARQUET, BYTES;
-
-    /** Avro and Parquet hold one schema per object; CSV one header. */
-    public boolean hasSchema() {
-      return this == CSV || this == AVRO || this == PARQUET;
-    }
-
-    /** The compressions this format takes: whole-object for text, the file's own codec for Avro and Parquet. */
-    public List<Compression> compressions() {
-      return switch (this) {
-        case AVRO -> List.of(Compression.NONE, Compression.DEFLATE, Compression.SNAPPY, Compression.ZSTD);
-        case PARQUET -> List.of(Compression.NONE, Compression.SNAPPY, Compression.ZSTD, Compression.GZIP);
-        default -> List.of(Compression.NONE, Compression.GZIP, Compression.ZSTD, Compression.SNAPPY);
-      };
-    }
-  }
-
-  /**
-   * For text formats the compression of the whole object (the extension follows it); for Avro and Parquet the
-   * codec of their blocks or pages (deflate for Avro only, gzip for text and Parquet only).
-   */
-  public enum Compression { NONE, GZIP, ZSTD, SNAPPY, DEFLATE }
-
   /** Where the time in {{timestamp:...}} comes from. */
   public enum TimestampSource { RECORD, FIELD, WALLCLOCK }
 
@@ -87,8 +66,6 @@ public final class GcsSinkConfig extends AbstractConfig {
   /** What a record with a null value (a tombstone) does. */
   public enum NullValues { FAIL, SKIP, WRITE }
 
-  /** How raw byte values are delimited. */
-  public enum BytesSeparator { NEWLINE, LENGTH_PREFIXED, NONE }
 
   private static final int UPLOAD_UNIT = 256 * 1024;
 
@@ -288,6 +265,12 @@ public final class GcsSinkConfig extends AbstractConfig {
 
   public BytesSeparator bytesSeparator() {
     return EnumChoice.parse(BytesSeparator.class, getString(BYTES_SEPARATOR));
+  }
+
+  /** The objects' format and compression. */
+  public OutputFormat outputFormat() {
+    return new OutputFormat(format(), compression(), envelope() == Envelope.ENVELOPE, bytesSeparator(),
+        parquetRowGroupBytes());
   }
 
   public int parquetRowGroupBytes() {

@@ -1,5 +1,7 @@
 package io.cloudbridge.gcs;
 
+import io.cloudbridge.staging.RetryCounting;
+import io.cloudbridge.staging.StorageClient;
 import com.google.cloud.storage.Bucket;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
@@ -58,7 +60,7 @@ public class GcsSinkConnector extends GcpSinkConnector {
 
   /** Why the bucket cannot be written, or null. */
   static String bucketProblem(GcsSinkConfig config) {
-    Storage storage = StorageClient.create(config);
+    Storage storage = StorageClient.create(config.gcp(), config.endpoint(), config.retrySettings(), new RetryCounting());
     try {
       Bucket bucket = storage.get(config.bucket());
       if (bucket == null) {

@@ -1,5 +1,9 @@
 package io.cloudbridge.gcs;
 
+import io.cloudbridge.staging.ObjectUpload;
+import io.cloudbridge.staging.Uploads;
+import io.cloudbridge.staging.RetryCounting;
+import io.cloudbridge.staging.StorageClient;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import io.cloudbridge.common.PluginVersion;
@@ -7,8 +11,8 @@ import io.cloudbridge.common.gcp.GcpRetry;
 import io.cloudbridge.common.metrics.Counter;
 import io.cloudbridge.common.metrics.TaskMetrics;
 import io.cloudbridge.common.retry.ServiceWait;
-import io.cloudbridge.gcs.format.OutputFormat;
-import io.cloudbridge.gcs.format.RecordWriter;
+import io.cloudbridge.staging.format.OutputFormat;
+import io.cloudbridge.staging.format.RecordWriter;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashMap;
@@ -93,9 +97,9 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   @Override
   public void start(Map<String, String> props) {
     config = new GcsSinkConfig(props);
-    format = new OutputFormat(config);
+    format = config.outputFormat();
     namer = new ObjectNamer(config, format.extension());
-    storage = StorageClient.create(config, retries);
+    storage = StorageClient.create(config.gcp(), config.endpoint(), config.retrySettings(), retries);
     connector = props.getOrDefault("name", "gcs-sink");
     markers = new GroupMarkers(storage, config.bucket(), config.markerPrefix() + connector + "/");
     uploads = new Uploads(config.uploadThreads(), config.memoryBytes(), connector);
@@ -369,10 +373,10 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
         }
         continue;
       }
-      ObjectUpload largest = null;
+      ObjectUpload<SinkRecord> largest = null;
       PartitionWriter holdsMost = null;
       for (PartitionWriter w : writers.values()) {
-        ObjectUpload candidate = w.largestBuffer();
+        ObjectUpload<SinkRecord> candidate = w.largestBuffer();
         if (candidate != null && (largest == null || candidate.heldBytes() > largest.heldBytes())) {
           largest = candidate;
         }
@@ -489,7 +493,7 @@ public class GcsSinkTask extends SinkTask implements PartitionWriter.Listener {
   }
 
   @Override
-  public void finalized(ObjectUpload upload) {
+  public void finalized(ObjectUpload<SinkRecord> upload) {
     gcsAnswered();
     objectsWritten.increment();
     recordsWritten.add(upload.records());

@@ -2,7 +2,7 @@ package io.cloudbridge.gcs;
 
 import io.cloudbridge.common.config.TimePatterns;
 import io.cloudbridge.gcs.GcsSinkConfig.TimestampSource;
-import io.cloudbridge.gcs.format.RecordWriter;
+import io.cloudbridge.staging.format.RecordWriter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;

@@ -1,10 +1,12 @@
 package io.cloudbridge.gcs;
 
+import io.cloudbridge.staging.ObjectUpload;
+import io.cloudbridge.staging.Uploads;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
-import io.cloudbridge.gcs.format.OutputFormat;
+import io.cloudbridge.staging.format.OutputFormat;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -34,7 +36,7 @@ final class PartitionWriter {
 
   /** What finalizing and skipping tell the task, for its metrics. */
   interface Listener {
-    void finalized(ObjectUpload upload);
+    void finalized(ObjectUpload<SinkRecord> upload);
 
     void skipped(long records);
   }
@@ -48,7 +50,7 @@ final class PartitionWriter {
   private final Listener listener;
   private final java.time.Clock clock;
   private final Uploads uploads;
-  private final Map<String, ObjectUpload> open = new LinkedHashMap<>();
+  private final Map<String, ObjectUpload<SinkRecord>> open = new LinkedHashMap<>();
   /** Groups ended and being finalized, oldest first. */
   private final ArrayDeque<EndingGroup> ending = new ArrayDeque<>();
   /** Names (group keys) whose object of this group exists already: their records are skipped. */
@@ -120,7 +122,7 @@ final class PartitionWriter {
       beginGroup(offset);
     }
     String key = namer.groupKey(r, groupOpenedAt);
-    ObjectUpload upload = existing.contains(key) ? null : open.get(key);
+    ObjectUpload<SinkRecord> upload = existing.contains(key) ? null : open.get(key);
     if (upload != null && !upload.accepts(r)) {
       // Avro, Parquet and CSV objects hold one schema: another one starts a new group here.
       if (markedEnd >= 0) {
@@ -138,7 +140,7 @@ final class PartitionWriter {
     if (upload == null) {
       listener.skipped(1); // its object of this group exists already
     } else {
-      upload.write(r);
+      upload.write(r, r.kafkaOffset());
       if (groupFirstTimestamp < 0 && r.timestamp() != null) {
         groupFirstTimestamp = r.timestamp();
       }
@@ -189,7 +191,7 @@ final class PartitionWriter {
     }
   }
 
-  private ObjectUpload openObject(String key, long offset) throws IOException {
+  private ObjectUpload<SinkRecord> openObject(String key, long offset) throws IOException {
     String name = namer.name(key, offset);
     if (markedEnd >= 0) {
       String finalName = namer.hasEndOffset() ? markedObjects.get(name) : name;
@@ -210,7 +212,7 @@ final class PartitionWriter {
     String target = namer.hasEndOffset() ? pending + name : name;
     BlobInfo info = BlobInfo.newBuilder(config.bucket(), target).setContentType(format.contentType())
         .setContentEncoding(format.contentEncoding()).setMetadata(metadata).build();
-    ObjectUpload upload = new ObjectUpload(storage, info, format, config.chunkBytes(), offset, key, uploads);
+    ObjectUpload<SinkRecord> upload = new ObjectUpload<>(storage, info, format, config.chunkBytes(), offset, key, uploads);
     open.put(key, upload);
     return upload;
   }
@@ -237,7 +239,7 @@ final class PartitionWriter {
         open.values().forEach(u -> names.put(namer.name(u.groupKey(), u.startOffset()), finalName(u)));
         markers.write(tp, groupStart, end, names);
       }
-      for (ObjectUpload upload : open.values()) {
+      for (ObjectUpload<SinkRecord> upload : open.values()) {
         if (upload.records() > 0) {
           upload.end(); // the upload threads send the last chunks and finalize; the task writes on meanwhile
         }
@@ -252,7 +254,7 @@ final class PartitionWriter {
   }
 
   /** A group whose objects are being finalized by the upload threads; its offsets are not committable yet. */
-  private record EndingGroup(long start, long end, List<ObjectUpload> uploads) {
+  private record EndingGroup(long start, long end, List<ObjectUpload<SinkRecord>> uploads) {
     boolean sent() {
       return uploads.stream().allMatch(ObjectUpload::sent);
     }
@@ -265,7 +267,7 @@ final class PartitionWriter {
   void completeEnded(boolean wait) throws IOException {
     while (!ending.isEmpty() && (wait || ending.peek().sent())) {
       EndingGroup g = ending.peek();
-      for (ObjectUpload upload : g.uploads()) {
+      for (ObjectUpload<SinkRecord> upload : g.uploads()) {
         try {
           finish(upload);
         } catch (StorageException e) {
@@ -278,7 +280,7 @@ final class PartitionWriter {
     }
   }
 
-  private String describe(ObjectUpload upload) {
+  private String describe(ObjectUpload<SinkRecord> upload) {
     return "gs://" + config.bucket() + "/" + upload.name() + " (offsets " + upload.startOffset() + ".."
         + upload.lastOffset() + " of " + tp + ")";
   }
@@ -291,7 +293,7 @@ final class PartitionWriter {
     }
   }
 
-  private void finish(ObjectUpload upload) throws IOException {
+  private void finish(ObjectUpload<SinkRecord> upload) throws IOException {
     if (upload.records() == 0) {
       // Its only records were bad ones (reported): no object; a replay reaches the same conclusion.
       log.debug("{} holds no records; not creating it", upload.name());
@@ -303,7 +305,7 @@ final class PartitionWriter {
     } catch (StorageException | IOException e) {
       // A 412 may come with the final chunk (a StorageException) or with an earlier one, which the client's write
       // channel wraps in an IOException: either way GCS checked ifGenerationMatch=0, so the object exists.
-      if (preconditionFailed(e) == null) {
+      if (ObjectUpload.preconditionFailed(e) == null) {
         throw e;
       }
       // Created meanwhile by another writer of the same group (the marker agreed on its end): the same records.
@@ -320,17 +322,7 @@ final class PartitionWriter {
     addEndMetadata(upload);
   }
 
-  /** The 412 StorageException in {@code e}'s cause chain (e itself included), or null. */
-  static StorageException preconditionFailed(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof StorageException se && se.getCode() == 412) {
-        return se;
-      }
-    }
-    return null;
-  }
-
-  private String finalName(ObjectUpload upload) {
+  private String finalName(ObjectUpload<SinkRecord> upload) {
     return namer.hasEndOffset() ? namer.name(upload.groupKey(), upload.startOffset(), upload.lastOffset())
         : upload.name();
   }
@@ -339,7 +331,7 @@ final class PartitionWriter {
    * Copies an object written under its own name to the name with its end offset (only if no object has that name:
    * a replay may have got there first), with the end in its metadata, then deletes the first.
    */
-  private void publish(ObjectUpload upload) {
+  private void publish(ObjectUpload<SinkRecord> upload) {
     BlobInfo target = upload.info().toBuilder().setBlobId(BlobId.of(config.bucket(), finalName(upload)))
         .setMetadata(endMetadata(upload)).build();
     try {
@@ -367,7 +359,7 @@ final class PartitionWriter {
    * The end of the object's offsets, for people and tools reading the bucket; the marker is what replays use. The
    * whole metadata is sent (known from the object's creation), so no read comes first; best effort, not retried.
    */
-  private void addEndMetadata(ObjectUpload upload) {
+  private void addEndMetadata(ObjectUpload<SinkRecord> upload) {
     try {
       storage.update(upload.info().toBuilder().setMetadata(endMetadata(upload)).build());
     } catch (StorageException e) {
@@ -375,7 +367,7 @@ final class PartitionWriter {
     }
   }
 
-  private static Map<String, String> endMetadata(ObjectUpload upload) {
+  private static Map<String, String> endMetadata(ObjectUpload<SinkRecord> upload) {
     Map<String, String> metadata = new LinkedHashMap<>(upload.info().getMetadata());
     metadata.put("kafka-end-offset", Long.toString(upload.lastOffset()));
     metadata.put("kafka-records", Long.toString(upload.records()));
@@ -405,9 +397,9 @@ final class PartitionWriter {
   }
 
   /** The open object holding the most unsent bytes, or null. */
-  ObjectUpload largestBuffer() {
-    ObjectUpload largest = null;
-    for (ObjectUpload u : open.values()) {
+  ObjectUpload<SinkRecord> largestBuffer() {
+    ObjectUpload<SinkRecord> largest = null;
+    for (ObjectUpload<SinkRecord> u : open.values()) {
       if (largest == null || u.heldBytes() > largest.heldBytes()) {
         largest = u;
       }
@@ -418,7 +410,7 @@ final class PartitionWriter {
   /** Unsent bytes of the open objects. */
   long heldBytes() {
     long held = 0;
-    for (ObjectUpload u : open.values()) {
+    for (ObjectUpload<SinkRecord> u : open.values()) {
       held += u.heldBytes();
     }
     return held;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cloudbridge.gcs.format.OutputFormat;
+import io.cloudbridge.staging.format.OutputFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +28,7 @@ class ConfigExamplesTest {
       Map<String, String> props = new ObjectMapper().readValue(example.toFile(), new TypeReference<>() {});
       assertThat(props.get("connector.class")).isEqualTo(GcsSinkConnector.class.getName());
       GcsSinkConfig config = new GcsSinkConfig(props);
-      assertThat(new OutputFormat(config).extension()).as(example.toString()).isNotEmpty();
+      assertThat(config.outputFormat().extension()).as(example.toString()).isNotEmpty();
     }
   }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cloudbridge.gcs.format.OutputFormat;
-import io.cloudbridge.gcs.format.RecordWriter;
+import io.cloudbridge.staging.format.OutputFormat;
+import io.cloudbridge.staging.format.RecordWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -52,7 +52,7 @@ class OutputFormatTest {
   static OutputFormat format(Map<String, String> more) {
     Map<String, String> props = new HashMap<>(Map.of("gcs.bucket.name", "b"));
     props.putAll(more);
-    return new OutputFormat(new GcsSinkConfig(props));
+    return new GcsSinkConfig(props).outputFormat();
   }
 
   static SinkRecord record(long offset) {
@@ -68,7 +68,7 @@ class OutputFormatTest {
   static byte[] write(OutputFormat f, SinkRecord... records) throws Exception {
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     try (var out = f.compress(sink)) {
-      RecordWriter w = f.writer(out);
+      RecordWriter<SinkRecord> w = f.writer(out);
       for (SinkRecord r : records) {
         w.write(r);
       }
@@ -77,7 +77,7 @@ class OutputFormatTest {
     return sink.toByteArray();
   }
 
-  static InputStream decompress(GcsSinkConfig.Compression c, byte[] bytes) throws Exception {
+  static InputStream decompress(io.cloudbridge.staging.format.Compression c, byte[] bytes) throws Exception {
     InputStream in = new ByteArrayInputStream(bytes);
     return switch (c) {
       case NONE -> in;
@@ -89,8 +89,8 @@ class OutputFormatTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = GcsSinkConfig.Compression.class, names = {"NONE", "GZIP", "ZSTD", "SNAPPY"})
-  void jsonLinesRoundTripThroughEachCompressionInFormsBigQueryLoads(GcsSinkConfig.Compression c) throws Exception {
+  @EnumSource(value = io.cloudbridge.staging.format.Compression.class, names = {"NONE", "GZIP", "ZSTD", "SNAPPY"})
+  void jsonLinesRoundTripThroughEachCompressionInFormsBigQueryLoads(io.cloudbridge.staging.format.Compression c) throws Exception {
     OutputFormat f = format(Map.of("file.compression.type", c.name().toLowerCase()));
     byte[] stored = write(f, record(7), record(8));
     String text = new String(decompress(c, stored).readAllBytes(), StandardCharsets.UTF_8);
@@ -139,7 +139,7 @@ class OutputFormatTest {
     SinkRecord a = new SinkRecord("t", 0, null, null, null, "line\nbreak".getBytes(StandardCharsets.UTF_8), 0);
     SinkRecord notBytes = new SinkRecord("t", 0, null, null, null, Map.of("x", 1), 1);
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
-    RecordWriter w = f.writer(sink);
+    RecordWriter<SinkRecord> w = f.writer(sink);
     w.write(a);
     assertThatThrownBy(() -> w.write(notBytes)).isInstanceOf(DataException.class).hasMessageContaining("t/0@1");
     w.finish();

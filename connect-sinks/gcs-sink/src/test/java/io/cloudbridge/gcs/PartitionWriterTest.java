@@ -1,5 +1,9 @@
 package io.cloudbridge.gcs;
 
+import io.cloudbridge.staging.ObjectUpload;
+import io.cloudbridge.staging.Uploads;
+import io.cloudbridge.staging.RetryCounting;
+import io.cloudbridge.staging.StorageClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -7,7 +11,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.storage.Storage;
-import io.cloudbridge.gcs.format.OutputFormat;
+import io.cloudbridge.staging.format.OutputFormat;
 import io.cloudbridge.testkit.gcs.GcsStandIn;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -57,7 +61,7 @@ class PartitionWriterTest {
     props.put("flush.size", "4");
     props.put("file.name.template", "type={{value.type}}/{{topic}}+{{partition}}+{{start_offset}}");
     config = new GcsSinkConfig(props);
-    storage = StorageClient.create(config);
+    storage = StorageClient.create(config.gcp(), config.endpoint(), config.retrySettings(), new RetryCounting());
   }
 
   private void useTemplate(String template) {
@@ -74,11 +78,11 @@ class PartitionWriterTest {
   }
 
   private PartitionWriter writer() {
-    OutputFormat format = new OutputFormat(config);
+    OutputFormat format = config.outputFormat();
     return new PartitionWriter(TP, config, storage, new ObjectNamer(config, format.extension()), format,
         new GroupMarkers(storage, "lake", "_cloudbridge/test/"), "test", uploads, new PartitionWriter.Listener() {
           @Override
-          public void finalized(ObjectUpload upload) {
+          public void finalized(ObjectUpload<SinkRecord> upload) {
             finalized.add(upload.name());
             onFinalized.run();
           }
@@ -282,7 +286,7 @@ class PartitionWriterTest {
     props.put("gcs.retry.max.backoff.ms", "50");
     config = new GcsSinkConfig(props);
     storage.close();
-    storage = StorageClient.create(config);
+    storage = StorageClient.create(config.gcp(), config.endpoint(), config.retrySettings(), new RetryCounting());
     // Every kind of call the writer makes is applied by GCS, then its reply is lost: an upload chunk, the marker
     // (created only if absent), the copy to the final name (only if absent), the delete of the first name and the
     // metadata update.

@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import io.cloudbridge.gcs.format.OutputFormat;
-import io.cloudbridge.gcs.format.RecordWriter;
+import io.cloudbridge.staging.format.OutputFormat;
+import io.cloudbridge.staging.format.RecordWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
@@ -152,7 +152,7 @@ class SchemaFormatsTest {
     List<List<String>> rows = new ArrayList<>();
     try (MappingIterator<List<String>> it = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY)
         .readerForListOf(String.class)
-        .readValues(OutputFormatTest.decompress(GcsSinkConfig.Compression.valueOf(compression.toUpperCase()), stored))) {
+        .readValues(OutputFormatTest.decompress(io.cloudbridge.staging.format.Compression.valueOf(compression.toUpperCase()), stored))) {
       it.forEachRemaining(rows::add);
     }
     assertThat(rows).hasSize(3);
@@ -169,7 +169,7 @@ class SchemaFormatsTest {
     SinkRecord b = new SinkRecord("t", 0, null, null, null, map("path", "/c", "ua", null), 1);
     SinkRecord otherColumns = new SinkRecord("t", 0, null, null, null, map("path", "/d", "status", 200), 2);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    RecordWriter w = f.writer(out);
+    RecordWriter<SinkRecord> w = f.writer(out);
     w.write(a);
     assertThat(w.accepts(b)).isTrue();
     w.write(b);
@@ -197,13 +197,13 @@ class SchemaFormatsTest {
         .field("note", Schema.OPTIONAL_STRING_SCHEMA).build();
     SinkRecord changed = new SinkRecord("orders", 1, null, null, v2, new Struct(v2).put("id", 9L), 9);
     for (String type : List.of("avro", "parquet")) {
-      RecordWriter w = format(Map.of("format.output.type", type)).writer(new ByteArrayOutputStream());
+      RecordWriter<SinkRecord> w = format(Map.of("format.output.type", type)).writer(new ByteArrayOutputStream());
       assertThat(w.accepts(changed)).as(type + " before its first record").isTrue();
       w.write(record(1));
       assertThat(w.accepts(record(2))).as(type).isTrue();
       assertThat(w.accepts(changed)).as(type).isFalse();
     }
-    RecordWriter json = format(Map.of()).writer(new ByteArrayOutputStream());
+    RecordWriter<SinkRecord> json = format(Map.of()).writer(new ByteArrayOutputStream());
     json.write(record(1));
     assertThat(json.accepts(changed)).isTrue();
   }
@@ -225,7 +225,7 @@ class SchemaFormatsTest {
             .put("inner", new Struct(nothing)).put("n", 5000.5));
     for (String type : List.of("avro", "parquet")) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      RecordWriter w = format(Map.of("format.output.type", type)).writer(out);
+      RecordWriter<SinkRecord> w = format(Map.of("format.output.type", type)).writer(out);
       w.write(new SinkRecord("findings", 0, null, null, value, v, 7));
       w.finish();
       List<GenericRecord> rows = type.equals("avro") ? readAvro(out.toByteArray(), "null")
@@ -238,7 +238,7 @@ class SchemaFormatsTest {
       assertThat(((GenericRecord) r.get("wrapper")).get("n")).isEqualTo(5000.5);
       assertThat(((GenericRecord) r.get("wrapper")).getSchema().getFields()).hasSize(1);
     }
-    RecordWriter w = format(Map.of("format.output.type", "parquet")).writer(new ByteArrayOutputStream());
+    RecordWriter<SinkRecord> w = format(Map.of("format.output.type", "parquet")).writer(new ByteArrayOutputStream());
     assertThatThrownBy(() -> w.write(new SinkRecord("findings", 0, null, null, nothing, new Struct(nothing), 8)))
         .isInstanceOf(DataException.class).hasMessageContaining("findings/0@8").hasMessageContaining("no");
   }
@@ -247,7 +247,7 @@ class SchemaFormatsTest {
   void aSchemalessValueIsABadRecordForAvroAndTheObjectStaysReadable() throws Exception {
     OutputFormat f = format(Map.of("format.output.type", "avro"));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    RecordWriter w = f.writer(out);
+    RecordWriter<SinkRecord> w = f.writer(out);
     SinkRecord schemaless = new SinkRecord("orders", 3, null, null, null, Map.of("id", 1), 41);
     assertThatThrownBy(() -> w.write(schemaless)).isInstanceOf(DataException.class)
         .hasMessageContaining("orders/3@41").hasMessageContaining("without a schema");

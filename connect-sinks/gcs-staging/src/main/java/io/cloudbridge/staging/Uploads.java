@@ -1,4 +1,4 @@
-package io.cloudbridge.gcs;
+package io.cloudbridge.staging;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -14,10 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * waiting for or being sent by an upload thread. The task thread encodes while the upload threads send; each
  * object's chunks go one after another, in order.
  */
-final class Uploads implements AutoCloseable {
+public final class Uploads implements AutoCloseable {
 
   /** An upload step that may fail. */
-  interface Step {
+  public interface Step {
     void run() throws IOException;
   }
 
@@ -33,7 +33,7 @@ final class Uploads implements AutoCloseable {
   private final long spareLimit;
 
   /** {@code budget}: the task's memory budget; spare arrays take at most a quarter of it. */
-  Uploads(int threads, long budget, String name) {
+  public Uploads(int threads, long budget, String name) {
     this.keep = threads + 1;
     this.spareLimit = budget / 4;
     this.pool = Executors.newFixedThreadPool(threads, r -> {
@@ -47,7 +47,7 @@ final class Uploads implements AutoCloseable {
    * Runs {@code step} on an upload thread after {@code previous} (the object's last step), holding {@code bytes}
    * as in flight until it ends. A step after a failed one does not run; the failure is passed on.
    */
-  CompletableFuture<Void> after(CompletableFuture<Void> previous, long bytes, Step step) {
+  public CompletableFuture<Void> after(CompletableFuture<Void> previous, long bytes, Step step) {
     inFlight.addAndGet(bytes);
     return previous.handleAsync((ok, failed) -> {
       try {
@@ -72,34 +72,34 @@ final class Uploads implements AutoCloseable {
   }
 
   /** Open objects' buffers grew ({@code delta} > 0) or were handed over or dropped. */
-  void buffered(long delta) {
+  public void buffered(long delta) {
     buffered.addAndGet(delta);
   }
 
-  void opened() {
+  public void opened() {
     open.incrementAndGet();
   }
 
-  void closed() {
+  public void closed() {
     open.decrementAndGet();
   }
 
   /** Objects opened and not yet ended or dropped. */
-  long openObjects() {
+  public long openObjects() {
     return open.get();
   }
 
-  long inFlight() {
+  public long inFlight() {
     return inFlight.get();
   }
 
   /** Everything held: buffers of open objects, chunks in flight, and spare chunk arrays. */
-  long held() {
+  public long held() {
     return buffered.get() + inFlight.get() + spareBytes.get();
   }
 
   /** An array of {@code size} bytes for an object's buffer: a spare one if there is one of that size. */
-  byte[] array(int size) {
+  public byte[] array(int size) {
     synchronized (spare) {
       byte[] b = spare.peek();
       if (b != null && b.length == size) {
@@ -112,7 +112,7 @@ final class Uploads implements AutoCloseable {
   }
 
   /** Keeps a sent chunk's array for reuse, if fewer than a few are kept. */
-  void recycle(byte[] chunk) {
+  public void recycle(byte[] chunk) {
     synchronized (spare) {
       if (spare.size() < keep && spareBytes.get() + chunk.length <= spareLimit) {
         spare.push(chunk);
@@ -122,7 +122,7 @@ final class Uploads implements AutoCloseable {
   }
 
   /** Lets the spare arrays go (the memory budget is reached). */
-  void dropSpares() {
+  public void dropSpares() {
     synchronized (spare) {
       spare.clear();
       spareBytes.set(0);
@@ -130,7 +130,7 @@ final class Uploads implements AutoCloseable {
   }
 
   /** Waits until some chunk in flight is sent, at most {@code millis}. */
-  void awaitProgress(long millis) throws InterruptedException {
+  public void awaitProgress(long millis) throws InterruptedException {
     long before = inFlight.get();
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     synchronized (drained) {

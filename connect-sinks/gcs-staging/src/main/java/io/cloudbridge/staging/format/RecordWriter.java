@@ -1,4 +1,4 @@
-package io.cloudbridge.gcs.format;
+package io.cloudbridge.staging.format;
 
 import java.io.IOException;
 import org.apache.kafka.connect.errors.DataException;
@@ -8,16 +8,16 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * Writes the records of one object in one format. A record that the format cannot encode fails with a
  * {@code DataException} before any of its bytes reach the object, so the object stays well-formed.
  */
-public interface RecordWriter {
+public interface RecordWriter<T> {
 
-  void write(SinkRecord record) throws IOException;
+  void write(T record) throws IOException;
 
   /**
    * False if the record cannot join this object because it holds one schema (Avro, Parquet) or one header (CSV)
    * and the record has another: it then goes to a new object. A record the format cannot take at all is accepted
    * here and refused by {@link #write}.
    */
-  default boolean accepts(SinkRecord record) {
+  default boolean accepts(T record) {
     return true;
   }
 

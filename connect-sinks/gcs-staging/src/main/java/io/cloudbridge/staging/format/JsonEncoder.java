@@ -1,4 +1,4 @@
-package io.cloudbridge.gcs.format;
+package io.cloudbridge.staging.format;
 
 import io.cloudbridge.common.json.ConnectJson;
 import com.fasterxml.jackson.core.JsonFactory;

@@ -1,17 +1,17 @@
-package io.cloudbridge.gcs;
+package io.cloudbridge.staging;
 
 import com.google.cloud.WriteChannel;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
-import io.cloudbridge.gcs.format.OutputFormat;
-import io.cloudbridge.gcs.format.RecordWriter;
+import com.google.cloud.storage.StorageException;
+import io.cloudbridge.staging.format.Encoding;
+import io.cloudbridge.staging.format.RecordWriter;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * One object being written: a resumable upload that receives the encoded, compressed records a chunk at a time.
@@ -20,10 +20,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * The upload asks GCS to create the object only if no object of that name exists; finishing it makes the object
  * appear whole, and abandoning it leaves nothing.
  */
-final class ObjectUpload {
+public final class ObjectUpload<T> {
 
   /** GCS takes resumable upload chunks in multiples of this. */
-  static final int UNIT = 256 * 1024;
+  public static final int UNIT = 256 * 1024;
   private static final int FIRST_BUFFER = 16 * 1024;
 
   private final BlobInfo info;
@@ -34,7 +34,7 @@ final class ObjectUpload {
   private final int chunkBytes;
   private final Counting stored;
   private final OutputStream compressed;
-  private final RecordWriter writer;
+  private final RecordWriter<T> writer;
   /** The last step of this object's upload; each chunk and the final close run after the one before. */
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
   private byte[] buffer;
@@ -45,7 +45,12 @@ final class ObjectUpload {
   private long lastOffset;
   private long records;
 
-  ObjectUpload(Storage storage, BlobInfo info, OutputFormat format, int chunkBytes, long startOffset,
+  /**
+   * Starts the upload of {@code info} (only if no object of that name exists), its records encoded by {@code format}
+   * and sent in chunks of {@code chunkBytes} (a multiple of {@link #UNIT}) by {@code uploads}; {@code startOffset}
+   * and {@code groupKey} are kept for the caller.
+   */
+  public ObjectUpload(Storage storage, BlobInfo info, Encoding<T> format, int chunkBytes, long startOffset,
       String groupKey, Uploads uploads) throws IOException {
     this.info = info;
     this.startOffset = startOffset;
@@ -62,25 +67,26 @@ final class ObjectUpload {
     uploads.opened(); // last: an object whose writer could not be made is not counted as open
   }
 
-  void write(SinkRecord record) throws IOException {
+  /** Writes a record at Kafka offset {@code offset}. */
+  public void write(T record, long offset) throws IOException {
     failIfBroken();
     writer.write(record);
-    lastOffset = record.kafkaOffset();
+    lastOffset = offset;
     records++;
   }
 
   /** False if the record needs another object (its schema differs from this one's). */
-  boolean accepts(SinkRecord record) {
+  public boolean accepts(T record) {
     return writer.accepts(record);
   }
 
   /** Bytes the format holds back before they reach the upload (a Parquet row group). */
-  long bufferedBytes() {
+  public long bufferedBytes() {
     return writer.bufferedBytes();
   }
 
   /** Memory this object's unsent buffer takes. */
-  long heldBytes() {
+  public long heldBytes() {
     return buffer == null ? 0 : buffer.length;
   }
 
@@ -88,7 +94,7 @@ final class ObjectUpload {
    * Sends the whole units of what the object buffers now, to free memory before its chunk is full; false if it
    * holds less than a unit.
    */
-  boolean sendWholeUnits() {
+  public boolean sendWholeUnits() {
     if (count < UNIT || ended) {
       return false;
     }
@@ -107,7 +113,7 @@ final class ObjectUpload {
   }
 
   /** Ends the content and hands the upload's end to the upload threads, without waiting ({@link #finish} waits). */
-  void end() throws IOException {
+  public void end() throws IOException {
     if (!ended) {
       writer.finish();
       compressed.close();
@@ -115,24 +121,34 @@ final class ObjectUpload {
   }
 
   /** True once every step handed to the upload threads is done (or one failed). */
-  boolean sent() {
+  public boolean sent() {
     return tail.isDone();
   }
 
   /** Ends the content and finalizes the upload, waiting for it: the object exists once this returns. */
-  void finish() throws IOException {
+  public void finish() throws IOException {
     end();
     await();
   }
 
   /** Drops the object: its buffer is freed; chunks already handed over are sent, but the upload never completes. */
-  void abandon() {
+  public void abandon() {
     if (!ended) {
       ended = true;
       uploads.buffered(-heldBytes());
       uploads.closed();
       buffer = null;
     }
+  }
+
+  /** The 412 StorageException in {@code e}'s cause chain (e itself included), or null: the object exists already. */
+  public static StorageException preconditionFailed(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StorageException se && se.getCode() == 412) {
+        return se;
+      }
+    }
+    return null;
   }
 
   private void allocate(int size) {
@@ -164,7 +180,7 @@ final class ObjectUpload {
       try {
         await();
       } catch (IOException | RuntimeException e) {
-        if (PartitionWriter.preconditionFailed(e) == null) {
+        if (preconditionFailed(e) == null) {
           throw e;
         }
       }
@@ -186,34 +202,34 @@ final class ObjectUpload {
     }
   }
 
-  String name() {
+  public String name() {
     return info.getName();
   }
 
   /** What the object was created with: name, content type and encoding, metadata. */
-  BlobInfo info() {
+  public BlobInfo info() {
     return info;
   }
 
-  /** The rendered name template the object's records share (see {@link ObjectNamer#groupKey}). */
-  String groupKey() {
+  /** The rendered name template the object's records share (as the caller gave it). */
+  public String groupKey() {
     return groupKey;
   }
 
-  long startOffset() {
+  public long startOffset() {
     return startOffset;
   }
 
-  long lastOffset() {
+  public long lastOffset() {
     return lastOffset;
   }
 
-  long records() {
+  public long records() {
     return records;
   }
 
   /** Bytes handed to the upload so far, as stored (compressed); the compressor may still hold some. */
-  long storedBytes() {
+  public long storedBytes() {
     return stored.count;
   }
 

@@ -1,4 +1,4 @@
-package io.cloudbridge.gcs.format;
+package io.cloudbridge.staging.format;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -13,7 +13,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * the configured block codec. Blocks are written as they fill (Avro's sync interval, 64 KiB by default), so an
  * object holds at most one block in memory.
  */
-final class AvroWriter implements RecordWriter {
+final class AvroWriter implements RecordWriter<SinkRecord> {
 
   private final OutputStream out;
   private final CodecFactory codec;

@@ -1,6 +1,5 @@
-package io.cloudbridge.gcs.format;
+package io.cloudbridge.staging.format;
 
-import io.cloudbridge.gcs.GcsSinkConfig.BytesSeparator;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

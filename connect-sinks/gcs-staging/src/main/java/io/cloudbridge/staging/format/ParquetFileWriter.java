@@ -1,4 +1,4 @@
-package io.cloudbridge.gcs.format;
+package io.cloudbridge.staging.format;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,7 +19,7 @@ import org.apache.parquet.io.PositionOutputStream;
  * the first record. A row group is buffered in memory up to its configured size, then written to the stream;
  * finishing writes the last group and the footer.
  */
-final class ParquetFileWriter implements RecordWriter {
+final class ParquetFileWriter implements RecordWriter<SinkRecord> {
 
   private final OutputStream out;
   private final CompressionCodecName codec;

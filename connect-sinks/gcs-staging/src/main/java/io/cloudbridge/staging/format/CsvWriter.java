@@ -1,4 +1,4 @@
-package io.cloudbridge.gcs.format;
+package io.cloudbridge.staging.format;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +24,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * Cells hold scalars in their {@link JsonText} forms, nested values as JSON text, nulls as empty cells. With the
  * envelope the columns are fixed: topic, partition, offset, timestamp, key, value, headers (a JSON object).
  */
-final class CsvWriter implements RecordWriter {
+final class CsvWriter implements RecordWriter<SinkRecord> {
 
   private static final List<String> ENVELOPE = List.of("topic", "partition", "offset", "timestamp", "key", "value",
       "headers");

@@ -1,4 +1,4 @@
-package io.cloudbridge.gcs.format;
+package io.cloudbridge.staging.format;
 
 import java.io.IOException;
 import org.apache.kafka.connect.data.Schema;

@@ -1,12 +1,11 @@
-package io.cloudbridge.gcs.format;
+package io.cloudbridge.staging.format;
 
 import com.github.luben.zstd.ZstdOutputStream;
-import io.cloudbridge.gcs.GcsSinkConfig;
-import io.cloudbridge.gcs.GcsSinkConfig.Compression;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.avro.file.CodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.xerial.snappy.SnappyFramedOutputStream;
@@ -15,28 +14,33 @@ import org.xerial.snappy.SnappyFramedOutputStream;
  * The format and compression of the objects: their name extension, content type and encoding, and a writer for
  * each object. The sink knows formats only through this class.
  */
-public final class OutputFormat {
+public final class OutputFormat implements Encoding<SinkRecord> {
 
   private static final byte[] NONE = new byte[0];
   private static final byte[] NEWLINE = {'\n'};
 
-  private final GcsSinkConfig.Format format;
+  private final Format format;
   private final Compression compression;
   private final boolean envelope;
-  private final GcsSinkConfig.BytesSeparator separator;
+  private final BytesSeparator separator;
   private final int rowGroupBytes;
 
-  public OutputFormat(GcsSinkConfig config) {
-    this.format = config.format();
-    this.compression = config.compression();
-    this.envelope = config.envelope() == GcsSinkConfig.Envelope.ENVELOPE;
-    this.separator = config.bytesSeparator();
-    this.rowGroupBytes = config.parquetRowGroupBytes();
+  /**
+   * {@code envelope}: each record's value with its key, headers and Kafka coordinates, rather than the value alone;
+   * {@code separator}: how raw bytes are delimited (format BYTES); {@code rowGroupBytes}: Parquet's row group size.
+   */
+  public OutputFormat(Format format, Compression compression, boolean envelope, BytesSeparator separator,
+      int rowGroupBytes) {
+    this.format = format;
+    this.compression = compression;
+    this.envelope = envelope;
+    this.separator = separator;
+    this.rowGroupBytes = rowGroupBytes;
   }
 
   /** Avro and Parquet compress inside the file; text formats compress the whole object. */
   private boolean wholeObject() {
-    return format != GcsSinkConfig.Format.AVRO && format != GcsSinkConfig.Format.PARQUET;
+    return format != Format.AVRO && format != Format.PARQUET;
   }
 
   /** e.g. {@code .jsonl.gz} */
@@ -94,6 +98,7 @@ public final class OutputFormat {
   }
 
   /** Wraps an object's stream in the compression; closing the result finishes the compressed stream. */
+  @Override
   public OutputStream compress(OutputStream out) throws IOException {
     if (!wholeObject()) {
       return out;
@@ -106,7 +111,8 @@ public final class OutputFormat {
     };
   }
 
-  public RecordWriter writer(OutputStream out) throws IOException {
+  @Override
+  public RecordWriter<SinkRecord> writer(OutputStream out) throws IOException {
     return switch (format) {
       case JSONL -> new DelimitedWriter(out, new JsonEncoder(envelope), NONE, NEWLINE, NEWLINE);
       case JSON_ARRAY -> new DelimitedWriter(out, new JsonEncoder(envelope), "[\n".getBytes(StandardCharsets.UTF_8),

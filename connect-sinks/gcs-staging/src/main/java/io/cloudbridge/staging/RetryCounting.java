@@ -1,4 +1,4 @@
-package io.cloudbridge.gcs;
+package io.cloudbridge.staging;
 
 import com.google.api.gax.retrying.ResultRetryAlgorithm;
 import com.google.api.gax.retrying.TimedAttemptSettings;
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The client's default retry rules (which errors are retried, and for which calls), counting each error they
  * decide to retry, for the task's retry metric. The retry budget itself stays in the client's retry settings.
  */
-final class RetryCounting implements StorageRetryStrategy {
+public final class RetryCounting implements StorageRetryStrategy {
 
   private static final long serialVersionUID = 1L;
 
@@ -17,7 +17,7 @@ final class RetryCounting implements StorageRetryStrategy {
   private final LongAdder retried = new LongAdder();
 
   /** Errors the rules said to retry (the last of a call that spent its budget included). */
-  long retried() {
+  public long retried() {
     return retried.sum();
   }
 

@@ -1,4 +1,4 @@
-package io.cloudbridge.gcs.format;
+package io.cloudbridge.staging.format;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,7 +9,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * Records one after another with fixed bytes before the first, between two, and after the last: JSON lines,
  * a JSON array, delimited bytes. Each record is encoded into a buffer first, so one that fails leaves no trace.
  */
-final class DelimitedWriter implements RecordWriter {
+final class DelimitedWriter implements RecordWriter<SinkRecord> {
 
   private final OutputStream out;
   private final RecordEncoder encoder;
