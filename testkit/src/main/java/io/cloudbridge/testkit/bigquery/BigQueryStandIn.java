@@ -32,6 +32,7 @@ public final class BigQueryStandIn implements AutoCloseable {
   private final WriteFaults writeFaults = new WriteFaults();
   private final Server grpc;
   private final TablesApi rest;
+  private final Jobs jobs = new Jobs(store);
 
   private BigQueryStandIn(int grpcPort, int restPort) {
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", grpcPort))
@@ -43,7 +44,7 @@ public final class BigQueryStandIn implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the Storage Write gRPC server on port " + grpcPort, e);
     }
-    this.rest = new TablesApi(restPort, store);
+    this.rest = new TablesApi(restPort, store, jobs);
   }
 
   /** Both servers on free ports. */
@@ -81,6 +82,23 @@ public final class BigQueryStandIn implements AutoCloseable {
     return this;
   }
 
+  /** Load jobs read their {@code gs://} files from this GCS stand-in. */
+  public BigQueryStandIn readsFrom(io.cloudbridge.testkit.gcs.GcsStandIn gcs) {
+    jobs.readFrom(gcs::objectBytes);
+    return this;
+  }
+
+  /** How long a load job stays PENDING, then RUNNING, before it is DONE (50 ms and 150 ms unless set). */
+  public BigQueryStandIn jobDurations(java.time.Duration pending, java.time.Duration running) {
+    jobs.durations(pending.toMillis(), running.toMillis());
+    return this;
+  }
+
+  /** Every job inserted so far (its REST resource as jobs.get returns it), oldest first. */
+  public List<com.fasterxml.jackson.databind.node.ObjectNode> jobs() {
+    return jobs.all();
+  }
+
   public HttpFaults restFaults() {
     return rest.faults();
   }
@@ -115,6 +133,7 @@ public final class BigQueryStandIn implements AutoCloseable {
   @Override
   public void close() {
     rest.close();
+    jobs.close();
     grpc.shutdownNow();
     try {
       grpc.awaitTermination(5, TimeUnit.SECONDS);

@@ -178,6 +178,18 @@ final class TableStore {
     return table;
   }
 
+  /** A load job's schema update options changed the table's columns ({@code fields}): a new etag, and the change
+   * reaches Storage Write appends after the propagation delay, as any other. Not counted against the table update
+   * rate (a load job is no metadata update operation). */
+  synchronized void loadedSchema(Table table, com.fasterxml.jackson.databind.node.ArrayNode fields) {
+    ObjectNode next = table.resource.deepCopy();
+    next.with("schema").set("fields", fields);
+    next.put("lastModifiedTime", Long.toString(now()));
+    next.put("etag", "t" + now() + "-" + (++etagSequence));
+    table.setResource(next);
+    table.writeSchemaVisibleAt(now() + schemaDelayMillis);
+  }
+
   synchronized void deleteTable(String project, String dataset, String id) {
     table(project, dataset, id);
     tables.remove(project + "/" + dataset + "/" + id);

@@ -12,16 +12,18 @@ import java.util.List;
 /**
  * The BigQuery REST v2 datasets and tables methods a sink needs: datasets insert/get; tables insert, get,
  * patch, update, delete and list, with partitioning, clustering, primary keys and BigQuery's schema rules;
- * tabledata.list to read rows back.
+ * tabledata.list to read rows back; load jobs (jobs.insert, get, delete; see {@link Jobs}).
  */
 final class TablesApi extends HttpStandIn {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final TableStore store;
+  private final Jobs jobs;
 
-  TablesApi(int port, TableStore store) {
+  TablesApi(int port, TableStore store, Jobs jobs) {
     super(port);
     this.store = store;
+    this.jobs = jobs;
     start();
   }
 
@@ -29,6 +31,9 @@ final class TablesApi extends HttpStandIn {
   protected HttpResponse handle(HttpRequest r) {
     try {
       List<String> s = r.segments();
+      if (s.size() >= 5 && s.get(0).equals("bigquery") && s.get(4).equals("jobs")) {
+        return jobs(r, s);
+      }
       if (s.size() < 4 || !s.get(0).equals("bigquery") || !s.get(1).equals("v2") || !s.get(2).equals("projects")
           || s.size() < 5 || !s.get(4).equals("datasets")) {
         throw BigQueryError.notFound("Not found: " + String.join("/", s));
@@ -74,6 +79,22 @@ final class TablesApi extends HttpStandIn {
     } catch (BigQueryError e) {
       return e.toResponse();
     }
+  }
+
+  /** jobs.insert, jobs.get and jobs.delete (see {@link Jobs}). */
+  private HttpResponse jobs(HttpRequest r, List<String> s) {
+    String project = s.get(3);
+    if (s.size() == 5 && r.method().equals("POST")) {
+      return ok(jobs.insert(project, body(r)));
+    }
+    if (s.size() == 6 && r.method().equals("GET")) {
+      return ok(jobs.get(project, s.get(5), r.query("location")));
+    }
+    if (s.size() == 7 && s.get(6).equals("delete") && r.method().equals("DELETE")) {
+      jobs.delete(project, s.get(5));
+      return HttpResponse.empty(204);
+    }
+    throw BigQueryError.notFound("Not found: " + r.method() + " " + String.join("/", s));
   }
 
   private ObjectNode withStats(Table table) {
