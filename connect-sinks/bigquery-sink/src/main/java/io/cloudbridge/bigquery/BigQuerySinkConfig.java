@@ -48,12 +48,22 @@ public final class BigQuerySinkConfig extends AbstractConfig {
   public static final String INSERT_TIME_COLUMN = "bigquery.insert.time.column";
   public static final String CDC_MAX_STALENESS = "bigquery.cdc.max.staleness.minutes";
   public static final String SKIP_WRITTEN = "bigquery.exactly.once.skip.written";
+  public static final String BATCH_BUCKET = "bigquery.batch.gcs.bucket";
+  public static final String BATCH_PREFIX = "bigquery.batch.gcs.prefix";
+  public static final String BATCH_ENDPOINT = "bigquery.batch.gcs.endpoint.override";
+  public static final String BATCH_FORMAT = "bigquery.batch.format";
+  public static final String BATCH_RECORDS = "bigquery.batch.flush.records";
+  public static final String BATCH_BYTES = "bigquery.batch.flush.bytes";
+  public static final String BATCH_INTERVAL = "bigquery.batch.flush.interval.ms";
+  public static final String BATCH_KEEP = "bigquery.batch.keep.files";
+  public static final String BATCH_MEMORY = "bigquery.batch.memory.bytes";
+  public static final String BATCH_CHUNK = "bigquery.batch.upload.chunk.bytes";
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String KAFKA_BOOTSTRAP = KAFKA_PREFIX + "bootstrap.servers";
   private static final String RETRY_PREFIX = "bigquery.";
 
   /** How rows reach the table (see the module README). */
-  public enum Mode { AT_LEAST_ONCE, EXACTLY_ONCE, CDC }
+  public enum Mode { AT_LEAST_ONCE, EXACTLY_ONCE, CDC, BATCH_LOAD }
 
   /** Time partitioning of the tables the sink creates. */
   public enum PartitionType { NONE, HOUR, DAY, MONTH, YEAR }
@@ -65,10 +75,13 @@ public final class BigQuerySinkConfig extends AbstractConfig {
       WRITE_GROUP, 20, "UNAVAILABLE, RESOURCE_EXHAUSTED, INTERNAL, ABORTED and dropped connections",
       "BigQuery (Storage Write appends and streams, table changes)");
 
+  private static final String BATCH_GROUP = "Batch loads";
+
   private static ConfigDef definition() {
     int b = 0;
     int t = 0;
     int w = 0;
+    int l = 0;
     return new ConfigDef()
         .define(DATASET, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
             "Dataset the tables are in; it must exist.", BQ_GROUP, ++b, Width.MEDIUM, "Dataset")
@@ -142,7 +155,11 @@ public final class BigQuerySinkConfig extends AbstractConfig {
                 + KAFKA_BOOTSTRAP + " to read the saved offsets back). cdc: change events (Debezium's envelope,"
                 + " or rows unwrapped by ExtractNewRecordState) become UPSERT and DELETE rows with"
                 + " _CHANGE_SEQUENCE_NUMBER on the default stream, into tables whose primary key is the Kafka key's"
-                + " fields, so each table converges to its source table.", WRITE_GROUP, ++w, Width.SHORT,
+                + " fields, so each table converges to its source table. batch_load: rows staged as files in the"
+                + " GCS bucket " + BATCH_BUCKET + " and loaded by load jobs (free ingestion; rows visible minutes"
+                + " later, after " + BATCH_INTERVAL + "), exactly once: each job's id is derived from the records it"
+                + " loads, so a retried or replayed load is refused by BigQuery as a duplicate; not with change"
+                + " events (load jobs only append).", WRITE_GROUP, ++w, Width.SHORT,
             "Write mode")
         .define(REQUEST_BYTES, Type.INT, 9 << 20, Range.between(64 * 1024, API_REQUEST_LIMIT), Importance.LOW,
             "Most bytes of rows in one AppendRows request; a batch that would pass it is split.", WRITE_GROUP, ++w,
@@ -164,7 +181,48 @@ public final class BigQuerySinkConfig extends AbstractConfig {
             "exactly_once: the Kafka cluster of the connector's consumer group, to read the stream and row offset"
                 + " saved with each partition's committed offset when the task starts. Other " + KAFKA_PREFIX
                 + "* settings (security.protocol, sasl.*, ssl.*) are passed to that admin client; keep secrets in a"
-                + " config provider.", WRITE_GROUP, ++w, Width.LONG, "Kafka for offsets");
+                + " config provider.", WRITE_GROUP, ++w, Width.LONG, "Kafka for offsets")
+        .define(BATCH_BUCKET, Type.STRING, "", Importance.HIGH,
+            "batch_load: the GCS bucket files are staged in for load jobs (in the dataset's location, or a"
+                + " multi-region containing it). The connector's credentials need storage.objects.create, get and"
+                + " delete on it, and bigquery.jobs.create.", BATCH_GROUP, ++l, Width.MEDIUM, "Staging bucket")
+        .define(BATCH_PREFIX, Type.STRING, "cloudbridge-loads/", Importance.LOW,
+            "batch_load: the prefix of staged files (<prefix><table>/<topic>/<partition>/<first offset>-<id>.<ext>)"
+                + " and of the loaded-offset markers (<prefix>_loaded/<connector>/<topic>/<partition>).",
+            BATCH_GROUP, ++l, Width.MEDIUM, "Staging prefix")
+        .define(BATCH_ENDPOINT, Type.STRING, "", new HttpUrl(), Importance.LOW,
+            "batch_load: GCS JSON API endpoint instead of https://storage.googleapis.com, e.g. an emulator.",
+            BATCH_GROUP, ++l, Width.LONG, "GCS endpoint")
+        .define(BATCH_FORMAT, Type.STRING, "avro", EnumChoice.of(StagedFormat.Kind.values()), Importance.MEDIUM,
+            "batch_load: the staged files' format: avro (keeps every type, snappy blocks), parquet (snappy pages; not"
+                + " for tables with JSON columns) or jsonl.", BATCH_GROUP, ++l, Width.SHORT, "Staged format")
+        .define(BATCH_RECORDS, Type.LONG, 1_000_000L, Range.atLeast(1), Importance.MEDIUM,
+            "batch_load: a partition's file is loaded once it holds this many records.", BATCH_GROUP, ++l,
+            Width.SHORT, "Records per load")
+        .define(BATCH_BYTES, Type.LONG, 1L << 30, Range.atLeast(1 << 20), Importance.LOW,
+            "batch_load: a partition's file is loaded once it holds this many bytes.", BATCH_GROUP, ++l,
+            Width.SHORT, "Bytes per load")
+        .define(BATCH_INTERVAL, Type.LONG, 10 * 60_000L, Range.atLeast(1_000), Importance.HIGH,
+            "batch_load: a partition's file is loaded at the latest this long after its first record, also when"
+                + " no more records come (a timer). Each load is a job: BigQuery allows 1,500 load jobs per table per"
+                + " day, so keep (partitions of the table's topics) x (a day / this interval) below it: 10 minutes"
+                + " is 144 jobs per partition a day.", BATCH_GROUP, ++l, Width.SHORT, "Load interval")
+        .define(BATCH_KEEP, Type.BOOLEAN, false, Importance.LOW,
+            "batch_load: keep staged files after their load (by default each is deleted once its job is DONE; a"
+                + " failed load's file is always kept). A bucket lifecycle rule deleting objects under the prefix"
+                + " after a day is an alternative that also removes files of loads a crash left behind.",
+            BATCH_GROUP, ++l, Width.SHORT, "Keep staged files")
+        .define(BATCH_MEMORY, Type.LONG, 128L << 20, Range.atLeast(4L << 20), Importance.MEDIUM,
+            "batch_load: memory the task's staged files may hold in upload buffers; beyond it the task sends"
+                + " what it holds and waits for uploads.", BATCH_GROUP, ++l, Width.SHORT, "Staging memory")
+        .define(BATCH_CHUNK, Type.INT, 8 << 20, ConfigDef.LambdaValidator.with((name, value) -> {
+          int v = (Integer) value;
+          if (v < 256 * 1024 || v % (256 * 1024) != 0) {
+            throw new ConfigException(name, value, "a multiple of 262144 (256 KiB), GCS's resumable upload unit");
+          }
+        }, () -> "a multiple of 262144"), Importance.LOW,
+            "batch_load: bytes of a staged file sent per resumable upload request.", BATCH_GROUP, ++l,
+            Width.SHORT, "Upload chunk");
   }
 
   private final GcpConfig gcp;
@@ -181,6 +239,21 @@ public final class BigQuerySinkConfig extends AbstractConfig {
       throw new ConfigException(KAFKA_BOOTSTRAP, "", "exactly_once reads the offsets it saved with the consumer"
           + " group's commits back from Kafka: set the bootstrap servers of the Connect cluster's Kafka");
     }
+    if (mode() == Mode.BATCH_LOAD && getString(BATCH_BUCKET).isBlank()) {
+      throw new ConfigException(BATCH_BUCKET, "", "batch_load stages files in a GCS bucket for its load jobs: set"
+          + " the bucket");
+    }
+    if (mode() == Mode.CDC) {
+      for (String key : originalsStrings().keySet()) {
+        if (key.startsWith("bigquery.batch.")) {
+          throw new ConfigException(key, originalsStrings().get(key), "cdc cannot load in batches: load jobs only"
+              + " append rows, they cannot apply UPSERTs and DELETEs (BigQuery applies changes only through Storage"
+              + " Write's _CHANGE_TYPE); use cdc without bigquery.batch.* settings, or batch_load for append-only"
+              + " topics");
+        }
+      }
+    }
+    PlaintextEndpoints.require(this, BATCH_ENDPOINT);
     if (clustering().size() > 4) {
       throw new ConfigException(CLUSTERING, clustering(), "BigQuery clusters by at most four columns");
     }
@@ -312,6 +385,48 @@ public final class BigQuerySinkConfig extends AbstractConfig {
 
   public long inflightBytes() {
     return getLong(INFLIGHT_BYTES);
+  }
+
+  public String batchBucket() {
+    return getString(BATCH_BUCKET).trim();
+  }
+
+  public String batchPrefix() {
+    String p = getString(BATCH_PREFIX).trim();
+    return p.isEmpty() || p.endsWith("/") ? p : p + "/";
+  }
+
+  public java.net.URI batchEndpoint() {
+    String s = getString(BATCH_ENDPOINT).trim();
+    return s.isEmpty() ? null : java.net.URI.create(s);
+  }
+
+  StagedFormat.Kind batchFormat() {
+    return EnumChoice.parse(StagedFormat.Kind.class, getString(BATCH_FORMAT));
+  }
+
+  public long batchMaxRecords() {
+    return getLong(BATCH_RECORDS);
+  }
+
+  public long batchMaxBytes() {
+    return getLong(BATCH_BYTES);
+  }
+
+  public long batchIntervalMs() {
+    return getLong(BATCH_INTERVAL);
+  }
+
+  public boolean batchKeepFiles() {
+    return getBoolean(BATCH_KEEP);
+  }
+
+  public long batchMemoryBytes() {
+    return getLong(BATCH_MEMORY);
+  }
+
+  public int batchChunkBytes() {
+    return getInt(BATCH_CHUNK);
   }
 
   public RetrySettings retrySettings() {

@@ -52,6 +52,7 @@ public class BigQuerySinkTask extends SinkTask {
   private final Map<String, TableRows> tableRows = new HashMap<>();
   private final Map<String, TableWriter> writers = new HashMap<>();
   private ExactlyOnce exactlyOnce;
+  private BatchLoads batchLoads;
   private AddedColumns added;
   private Counter rowsPresent;
   /** Per partition, the requests holding its records, oldest first. */
@@ -92,10 +93,12 @@ public class BigQuerySinkTask extends SinkTask {
     config = new BigQuerySinkConfig(props);
     rest = Clients.rest(config);
     project = config.gcp().projectId().isBlank() ? rest.getOptions().getProjectId() : config.gcp().projectId();
-    try {
-      writeClient = Clients.write(config);
-    } catch (IOException e) {
-      throw new ConnectException("Cannot create the Storage Write client: " + e.getMessage(), e);
+    if (config.mode() != BigQuerySinkConfig.Mode.BATCH_LOAD) {
+      try {
+        writeClient = Clients.write(config);
+      } catch (IOException e) {
+        throw new ConnectException("Cannot create the Storage Write client: " + e.getMessage(), e);
+      }
     }
     tables = new Tables(rest, config);
     added = config.addedColumns();
@@ -116,6 +119,9 @@ public class BigQuerySinkTask extends SinkTask {
       List<ServiceWait> waits = new ArrayList<>(List.of(outage.wait, tablesOutage));
       if (exactlyOnce != null) {
         waits.addAll(exactlyOnce.outages());
+      }
+      if (batchLoads != null) {
+        waits.addAll(batchLoads.outages());
       }
       return waits;
     });
@@ -140,6 +146,26 @@ public class BigQuerySinkTask extends SinkTask {
     rowsPresent = metrics.counter("rows-already-present-total",
         "exactly_once: rows found already in BigQuery after a crash or retry (refused as ALREADY_EXISTS), not"
             + " written twice.");
+    if (config.mode() == BigQuerySinkConfig.Mode.BATCH_LOAD) {
+      String connector = String.valueOf(props.getOrDefault("name", "bigquery-sink"));
+      batchLoads = new BatchLoads(config, context, this::rowsOfTopic, Clients.storage(config),
+          new LoadJobs(rest, connector), new BatchLoads.Hooks() {
+            @Override
+            public void bad(SinkRecord record, DataException error) {
+              BigQuerySinkTask.this.bad(record, error);
+            }
+
+            @Override
+            public boolean reports() {
+              return reporter != null;
+            }
+
+            @Override
+            public void tombstone() {
+              tombstones.increment();
+            }
+          }, metrics, connector);
+    }
     if (config.mode() == BigQuerySinkConfig.Mode.EXACTLY_ONCE) {
       exactlyOnce = new ExactlyOnce(config, writeClient, context, this::rowsOfTopic, new PartitionStream.Hooks() {
         @Override
@@ -174,6 +200,9 @@ public class BigQuerySinkTask extends SinkTask {
 
   @Override
   public void open(Collection<TopicPartition> partitions) {
+    if (batchLoads != null) {
+      batchLoads.open(partitions);
+    }
     if (exactlyOnce != null) {
       exactlyOnce.open(partitions);
     }
@@ -192,6 +221,10 @@ public class BigQuerySinkTask extends SinkTask {
 
   @Override
   public void put(Collection<SinkRecord> records) {
+    if (batchLoads != null) {
+      batchLoads.put(records);
+      return;
+    }
     if (exactlyOnce != null) {
       exactlyOnce.put(records);
       return;
@@ -525,6 +558,9 @@ public class BigQuerySinkTask extends SinkTask {
     if (exactlyOnce != null) {
       return exactlyOnce.preCommit();
     }
+    if (batchLoads != null) {
+      return batchLoads.preCommit();
+    }
     writers.values().forEach(TableWriter::send);
     complete();
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
@@ -554,6 +590,10 @@ public class BigQuerySinkTask extends SinkTask {
       exactlyOnce.close(partitions);
       return;
     }
+    if (batchLoads != null) {
+      batchLoads.close(partitions);
+      return;
+    }
     pausedForWait.removeAll(partitions);
     // Wait a while (30 s in all) for what was sent, so that fewer rows are written twice after the rebalance.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -579,6 +619,9 @@ public class BigQuerySinkTask extends SinkTask {
   public void stop() {
     if (exactlyOnce != null) {
       exactlyOnce.close();
+    }
+    if (batchLoads != null) {
+      batchLoads.stop();
     }
     writers.values().forEach(TableWriter::close);
     writers.clear();

@@ -36,6 +36,12 @@ final class Clients {
     return b.build().getService();
   }
 
+  /** The GCS client of batch loads' staged files (the BigQuery retry budget, bigquery.retry.*). */
+  static com.google.cloud.storage.Storage storage(BigQuerySinkConfig config) {
+    return io.cloudbridge.staging.StorageClient.create(config.gcp(), config.batchEndpoint(), config.retrySettings(),
+        new io.cloudbridge.staging.RetryCounting());
+  }
+
   /** The Storage Write client. */
   static BigQueryWriteClient write(BigQuerySinkConfig config) throws IOException {
     BigQueryWriteSettings.Builder b = BigQueryWriteSettings.newBuilder();
