@@ -35,6 +35,20 @@ class BigQuerySinkConfigTest {
         "bigquery.table.name.template", "{{1}}"))).hasMessageContaining("is not set");
     assertThatThrownBy(() -> new BigQuerySinkConfig(Map.of("bigquery.dataset", "d",
         "bigquery.write.mode", "exactly_once"))).hasMessageContaining("kafka.bootstrap.servers");
+    assertThatThrownBy(() -> new BigQuerySinkConfig(Map.of("bigquery.dataset", "d",
+        "bigquery.write.mode", "batch_load"))).hasMessageContaining("bigquery.batch.gcs.bucket");
+    assertThatThrownBy(() -> new BigQuerySinkConfig(Map.of("bigquery.dataset", "d", "bigquery.write.mode", "cdc",
+        "bigquery.batch.gcs.bucket", "b"))).hasMessageContaining("cdc cannot load in batches")
+        .hasMessageContaining("only append rows");
+    assertThatThrownBy(() -> new BigQuerySinkConfig(Map.of("bigquery.dataset", "d", "bigquery.write.mode",
+        "batch_load", "bigquery.batch.gcs.bucket", "b", "bigquery.batch.upload.chunk.bytes", "1000000")))
+        .hasMessageContaining("262144");
+    BigQuerySinkConfig batch = new BigQuerySinkConfig(Map.of("bigquery.dataset", "d", "bigquery.write.mode",
+        "batch_load", "bigquery.batch.gcs.bucket", "b", "bigquery.batch.gcs.prefix", "loads"));
+    assertThat(batch.batchFormat()).isEqualTo(StagedFormat.Kind.AVRO);
+    assertThat(batch.batchPrefix()).isEqualTo("loads/");
+    assertThat(batch.batchIntervalMs()).as("144 jobs a day per partition, within the 1,500 per table")
+        .isEqualTo(600_000L);
   }
 
   @Test
