@@ -469,8 +469,11 @@ final class BatchLoads {
           loadedThrough = Math.max(loadedThrough, d.loadedThrough());
           inFlight = null;
           writeMarker(outcome.jobId());
-          if (!config.batchKeepFiles() || !ours) {
-            delete(s.uri);
+          if (!ours) {
+            delete(s.uri); // staged again, never loaded
+          }
+          if (!config.batchKeepFiles()) {
+            outcome.uris().forEach(this::delete); // loaded (also the file of a job an earlier owner inserted)
           }
           if (d.rewind()) {
             rewind(loadedThrough + 1, "the loaded job ended at another offset than this file");
