@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Both write modes on a worker capped at 160 MiB of heap, through more record data than that heap holds (about 4
+ * Every write mode (batch_load staging files through streamed uploads) on a worker capped at 160 MiB of heap, through more record data than that heap holds (about 4
  * times over, counting each record's Kafka bytes, Connect value and encoded row): what a task keeps of a record
  * must end when BigQuery has acknowledged its row. Every record becomes a row, once for exactly_once, and the
  * worker never runs out of memory. (The soak run of issue 9 found exactly_once keeping every request it sent.)
@@ -38,7 +38,9 @@ class BigQuerySinkMemoryIT {
   void acknowledgedRowsAreLetGoInBothModesOnACappedHeap(@TempDir Path dir) throws Exception {
     EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, new Properties());
     kafka.start();
-    try (BigQueryStandIn bigQuery = BigQueryStandIn.start()) {
+    try (io.cloudbridge.testkit.gcs.GcsStandIn gcs = io.cloudbridge.testkit.gcs.GcsStandIn.inMemory();
+        BigQueryStandIn bigQuery = BigQueryStandIn.start().readsFrom(gcs)) {
+      gcs.createBucket("staging");
       bigQuery.bigQuery().create(DatasetInfo.of("mem"));
       kafka.createTopic("long", 2);
       Properties p = new Properties();
@@ -61,7 +63,7 @@ class BigQuerySinkMemoryIT {
       Path plugins = Path.of(System.getProperty("cloudbridge.plugin.path"));
       try (ConnectWorkerProcess worker = ConnectWorkerProcess.start(kafka.bootstrapServers(), "bq-mem", plugins, dir,
           Map.of(), List.of("-Xmx160m", "-XX:+ExitOnOutOfMemoryError"))) {
-        for (String mode : List.of("exactly_once", "at_least_once")) {
+        for (String mode : List.of("exactly_once", "at_least_once", "batch_load")) {
           Map<String, String> config = StandInSink.config(bigQuery, "long", "mem");
           config.put("bigquery.write.mode", mode);
           config.put("bigquery.table.name.template", mode);
@@ -69,6 +71,13 @@ class BigQuerySinkMemoryIT {
           config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
           config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
           config.put("value.converter.schemas.enable", "true");
+          if (mode.equals("batch_load")) {
+            // Files of ~40 MiB per partition streamed through 8 MiB chunks within a 32 MiB staging budget.
+            config.put("bigquery.batch.gcs.bucket", "staging");
+            config.put("bigquery.batch.gcs.endpoint.override", gcs.url());
+            config.put("bigquery.batch.memory.bytes", String.valueOf(32 << 20));
+            config.put("bigquery.batch.flush.interval.ms", "20000");
+          }
           worker.putConnector("mem-" + mode, JSON.writeValueAsString(config));
         }
         await("both sinks committed to the end, or the worker died").atMost(Duration.ofMinutes(4))
@@ -76,6 +85,8 @@ class BigQuerySinkMemoryIT {
                 || ConsumerGroups.committedToTheEnd(kafka.bootstrapServers(), "connect-mem-exactly_once", "long", 2,
                     c -> true)
                 && ConsumerGroups.committedToTheEnd(kafka.bootstrapServers(), "connect-mem-at_least_once", "long", 2,
+                    c -> true)
+                && ConsumerGroups.committedToTheEnd(kafka.bootstrapServers(), "connect-mem-batch_load", "long", 2,
                     c -> true));
         String log = Files.readString(worker.log());
         assertThat(log).doesNotContain("java.lang.OutOfMemoryError");
@@ -85,6 +96,8 @@ class BigQuerySinkMemoryIT {
       assertThat(exactly).hasSize(RECORDS).doesNotHaveDuplicates();
       assertThat(exactly).allSatisfy(n -> assertThat(n).isBetween(0L, RECORDS - 1L));
       assertThat(new java.util.HashSet<>(numbers(bigQuery, "at_least_once"))).hasSize(RECORDS);
+      List<Long> loaded = numbers(bigQuery, "batch_load");
+      assertThat(loaded).hasSize(RECORDS).doesNotHaveDuplicates();
     } finally {
       kafka.stop();
     }
