@@ -350,7 +350,7 @@ final class BatchLoads {
           next = offset + 1;
           return;
         }
-        uploadFailed(e);
+        uploadFailed(e, offset);
         return;
       }
       current.last = offset;
@@ -360,7 +360,7 @@ final class BatchLoads {
         try {
           rotate();
         } catch (IOException | RuntimeException e) {
-          uploadFailed(e);
+          uploadFailed(e, -1);
         }
       }
     }
@@ -383,8 +383,8 @@ final class BatchLoads {
       if (current != null) {
         Staged s = current;
         current = null;
+        finishing.add(s); // first: if ending fails, its records are read again from it
         s.upload.end();
-        finishing.add(s);
       }
     }
 
@@ -405,7 +405,7 @@ final class BatchLoads {
           ready.add(s);
         }
       } catch (IOException | RuntimeException e) {
-        uploadFailed(e);
+        uploadFailed(e, -1);
         return;
       }
       if (inFlight == null && !ready.isEmpty()) {
@@ -556,9 +556,13 @@ final class BatchLoads {
       return all;
     }
 
-    /** An upload failed after the client's retries: its files are dropped, read again, and an outage waited out. */
-    private void uploadFailed(Exception e) {
-      long from = -1;
+    /**
+     * An upload failed after the client's retries: the files not yet loading are dropped and their records read
+     * again from the first of them (or from {@code failedAt}, the record being written, if earlier), and an outage is
+     * waited out with the partition paused.
+     */
+    private void uploadFailed(Exception e, long failedAt) {
+      long from = failedAt;
       for (Staged s : staged()) {
         if (s != inFlight && (from < 0 || s.first < from)) {
           from = s.first;

@@ -281,6 +281,71 @@ class BigQueryBatchLoadIT {
     }
   }
 
+  @Test
+  void anOutageOfGcsAndBigQueryLongerThanTheClientsRetriesIsWaitedOutAndEveryRecordLoadsOnce() throws Exception {
+    connect.createTopic("down", 2);
+    long at = System.currentTimeMillis();
+    Map<String, String> c = config("down", "avro");
+    c.put("bigquery.retry.max.attempts", "2");
+    c.put("bigquery.retry.initial.backoff.ms", "100");
+    c.put("bigquery.retry.max.backoff.ms", "500");
+    c.put("bigquery.batch.flush.interval.ms", "1000");
+    c.put("outage.timeout.ms", "300000");
+    try {
+      produce("down", 2, 0, 40, at);
+      connect.configureConnector("down", c);
+      await("the first loads").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+          .until(() -> bigQuery.rows("lake", "down").size() >= 40);
+      // Both services refuse everything: uploads and job calls answer 503 past the clients' retries.
+      gcs.faults().failNext(1_000_000, null, "upload", 503);
+      bigQuery.restFaults().failNext(1_000_000, null, "/jobs", 503);
+      produce("down", 2, 40, 140, at);
+      await("the task waits out the outage").atMost(Duration.ofSeconds(90))
+          .until(() -> io.cloudbridge.testkit.connect.PluginMetrics.task("down", "service-wait-ms") > 20_000);
+      assertThat(connect.embedded().connectorStatus("down").tasks().get(0).state()).isEqualTo("RUNNING");
+      assertThat(bigQuery.rows("lake", "down")).hasSize(40);
+      gcs.faults().clear();
+      bigQuery.restFaults().clear();
+
+      await("every record loaded after the outage").atMost(Duration.ofSeconds(90)).ignoreExceptions()
+          .until(() -> bigQuery.rows("lake", "down").size() >= 140);
+      await("offsets committed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+          .until(() -> committed("down").size() == 2 && committed("down").values().stream()
+              .allMatch(o -> o.offset() == 70));
+      assertRowsEqualRecords("down", 140, at);
+      await("the wait ended").atMost(Duration.ofSeconds(30))
+          .until(() -> io.cloudbridge.testkit.connect.PluginMetrics.task("down", "service-wait-ms") == 0);
+      assertThat(connect.embedded().connectorStatus("down").tasks().get(0).state()).isEqualTo("RUNNING");
+    } finally {
+      gcs.faults().clear();
+      bigQuery.restFaults().clear();
+      connect.deleteConnector("down");
+    }
+  }
+
+  @Test
+  void anOutageLongerThanItsBudgetFailsTheTaskNamingTheCause() throws Exception {
+    connect.createTopic("down2", 1);
+    Map<String, String> c = config("down2", "avro");
+    c.put("bigquery.retry.max.attempts", "2");
+    c.put("bigquery.retry.initial.backoff.ms", "100");
+    c.put("bigquery.retry.max.backoff.ms", "500");
+    c.put("bigquery.batch.flush.interval.ms", "1000");
+    c.put("outage.timeout.ms", "5000");
+    try {
+      bigQuery.restFaults().failNext(1_000_000, "POST", "/jobs", 503);
+      produce("down2", 1, 0, 5, System.currentTimeMillis());
+      connect.configureConnector("down2", c);
+      String trace = connect.awaitTaskFailed("down2", 0, Duration.ofSeconds(90));
+      assertThat(trace).contains("kept failing for").contains("outage.timeout.ms=5000").contains("503");
+      assertThat(bigQuery.rows("lake", "down2")).isEmpty();
+      assertThat(committed("down2").values()).allSatisfy(o -> assertThat(o.offset()).isZero());
+    } finally {
+      bigQuery.restFaults().clear();
+      connect.deleteConnector("down2");
+    }
+  }
+
   private static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String topic, int n) {
     try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
         connect.bootstrapServers(), "group.id", topic + "-reader-" + System.nanoTime(), "auto.offset.reset",
