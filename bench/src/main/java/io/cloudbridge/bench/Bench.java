@@ -17,7 +17,7 @@ public final class Bench {
   private static final List<Scenario> SCENARIOS = List.of(new SinkPipelineScenario(), new SqsSourceScenario(),
       new S3SourceScenario(), new GcsSinkScenario(), new BigQueryEncodeScenario(),
       new BigQuerySinkScenario("at_least_once"), new BigQuerySinkScenario("exactly_once"),
-      new BigQuerySinkScenario("cdc"));
+      new BigQuerySinkScenario("cdc"), new BigQueryLoadScenario());
 
   private Bench() {}
 

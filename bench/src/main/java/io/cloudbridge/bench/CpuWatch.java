@@ -47,6 +47,11 @@ final class CpuWatch {
     return sum;
   }
 
+  /** CPU time of the whole process since {@link #start}, in nanoseconds. */
+  long processNanos() {
+    return processCpu() - processBefore;
+  }
+
   /** e.g. {@code cores used 1.9 of 2: task 0.95, uploads 0.21, GCS stand-in 0.30, broker 0.22, other 0.12; GC 0.4 s} */
   String stop() {
     double wall = (System.nanoTime() - wallBefore) / 1e9;
