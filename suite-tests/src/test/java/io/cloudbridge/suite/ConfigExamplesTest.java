@@ -78,7 +78,8 @@ class ConfigExamplesTest {
           StandIns.point(config, sqs, s3, gcs, bigQuery);
           List<String> elsewhere = new ArrayList<>();
           for (String key : List.of("aws.endpoint.override", "s3.endpoint.override", "gcs.endpoint.override",
-              "bigquery.endpoint.override", "bigquery.storage.endpoint.override")) {
+              "bigquery.endpoint.override", "bigquery.storage.endpoint.override",
+              "bigquery.batch.gcs.endpoint.override")) {
             if (config.containsKey(key)) {
               config.put(key, key.startsWith("bigquery.storage") ? "emulators.internal.example:9060"
                   : "http://emulators.internal.example:4566");

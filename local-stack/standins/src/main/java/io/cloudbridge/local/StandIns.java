@@ -39,7 +39,8 @@ public final class StandIns {
     running.add(s3);
     GcsStandIn gcs = GcsStandIn.onDisk(dir.resolve("gcs"), port(opts, "gcs-port"));
     running.add(gcs);
-    BigQueryStandIn bq = BigQueryStandIn.start(port(opts, "bq-grpc-port"), port(opts, "bq-rest-port"));
+    BigQueryStandIn bq = BigQueryStandIn.start(port(opts, "bq-grpc-port"), port(opts, "bq-rest-port"))
+        .readsFrom(gcs); // load jobs (batch_load) read their staged files from the GCS stand-in
     running.add(bq);
 
     String mariaDb = "";

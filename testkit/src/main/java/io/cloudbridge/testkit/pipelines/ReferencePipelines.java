@@ -76,12 +76,13 @@ public final class ReferencePipelines {
     config.computeIfPresent("aws.endpoint.override", (k, v) -> to.sqs().toString());
     config.computeIfPresent("s3.endpoint.override", (k, v) -> to.s3().toString());
     config.computeIfPresent("gcs.endpoint.override", (k, v) -> to.gcs());
+    config.computeIfPresent("bigquery.batch.gcs.endpoint.override", (k, v) -> to.gcs());
     config.computeIfPresent("bigquery.endpoint.override", (k, v) -> to.bigQueryRest());
     config.computeIfPresent("bigquery.storage.endpoint.override", (k, v) -> to.bigQueryGrpc());
     config.computeIfPresent("kafka.bootstrap.servers", (k, v) -> to.bootstrapServers());
   }
 
-  /** Creates the SQS queues, GCS buckets and BigQuery datasets the examples name (S3 buckets are the caller's). */
+  /** Creates the SQS queues, GCS buckets (also batch loads' staging buckets) and BigQuery datasets the examples name (S3 buckets are the caller's). */
   public static void createResources(Map<String, Map<String, String>> configs, SqsServer sqs, GcsStandIn gcs,
                                      BigQueryStandIn bigQuery) {
     for (Map<String, String> config : configs.values()) {
@@ -89,9 +90,11 @@ public final class ReferencePipelines {
       if (queue != null) {
         sqs.createQueue(queue, Map.of());
       }
-      String bucket = config.get("gcs.bucket.name");
-      if (bucket != null && gcs.client().get(bucket) == null) {
-        gcs.createBucket(bucket);
+      for (String key : java.util.List.of("gcs.bucket.name", "bigquery.batch.gcs.bucket")) {
+        String bucket = config.get(key);
+        if (bucket != null && gcs.client().get(bucket) == null) {
+          gcs.createBucket(bucket);
+        }
       }
       String dataset = config.get("bigquery.dataset");
       if (dataset != null && bigQuery.bigQuery().getDataset(dataset) == null) {
