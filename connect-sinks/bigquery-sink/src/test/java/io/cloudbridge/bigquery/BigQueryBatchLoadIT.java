@@ -145,6 +145,10 @@ class BigQueryBatchLoadIT {
     assertThat(times).as("one row per record").hasSize(count);
   }
 
+  private static List<ConsumerRecord<byte[], byte[]>> deadLetters(String topic, int n) {
+    return StandInSink.awaitDeadLetters(connect.bootstrapServers(), topic, n);
+  }
+
   private static Map<TopicPartition, OffsetAndMetadata> committed(String connector) throws Exception {
     return ConsumerGroups.committed(connect.bootstrapServers(), "connect-" + connector);
   }
@@ -262,7 +266,7 @@ class BigQueryBatchLoadIT {
       String file2 = await("a staged file").atMost(Duration.ofSeconds(30))
           .until(() -> staged("lost2").stream().findFirst().orElse(null), java.util.Objects::nonNull);
       gcs.client().delete(BUCKET, file2);
-      List<ConsumerRecord<byte[], byte[]>> dead = awaitDeadLetters("lost2-dlq", 12);
+      List<ConsumerRecord<byte[], byte[]>> dead = deadLetters("lost2-dlq", 12);
       assertThat(dead).extracting(r -> new String(r.key())).containsExactlyElementsOf(
           java.util.stream.IntStream.range(0, 12).mapToObj(n -> "k" + n).toList());
       String error = new String(dead.get(0).headers().lastHeader("__connect.errors.exception.message").value());
@@ -343,20 +347,6 @@ class BigQueryBatchLoadIT {
     } finally {
       bigQuery.restFaults().clear();
       connect.deleteConnector("down2");
-    }
-  }
-
-  private static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String topic, int n) {
-    try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
-        connect.bootstrapServers(), "group.id", topic + "-reader-" + System.nanoTime(), "auto.offset.reset",
-        "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      dlq.subscribe(List.of(topic));
-      List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
-      await("dead letters in " + topic).atMost(Duration.ofSeconds(60)).until(() -> {
-        dlq.poll(Duration.ofMillis(500)).forEach(got::add);
-        return got.size() >= n;
-      });
-      return got;
     }
   }
 }

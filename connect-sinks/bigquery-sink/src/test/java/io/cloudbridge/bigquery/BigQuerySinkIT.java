@@ -97,19 +97,8 @@ class BigQuerySinkIT {
     c.put("errors.deadletterqueue.context.headers.enable", "true");
   }
 
-  /** The dead letters in {@code topic} once there are at least {@code n} (all read from the start). */
-  private static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String topic, int n) {
-    try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers",
-        connect.bootstrapServers(), "group.id", topic + "-reader-" + System.nanoTime(), "auto.offset.reset",
-        "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      dlq.subscribe(List.of(topic));
-      List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
-      await("dead letters in " + topic).atMost(Duration.ofSeconds(60)).until(() -> {
-        dlq.poll(Duration.ofMillis(500)).forEach(got::add);
-        return got.size() >= n;
-      });
-      return got;
-    }
+  private static List<ConsumerRecord<byte[], byte[]>> deadLetters(String topic, int n) {
+    return StandInSink.awaitDeadLetters(connect.bootstrapServers(), topic, n);
   }
 
   private static Map<TopicPartition, OffsetAndMetadata> committed(String connector) throws Exception {
@@ -361,7 +350,7 @@ class BigQuerySinkIT {
         .isEqualTo(com.google.cloud.bigquery.StandardSQLTypeName.JSON);
     assertThat(schema).hasSize(5);
     assertThat(PluginMetrics.task("drift-bq", "schema-updates-total")).isZero();
-    List<ConsumerRecord<byte[], byte[]>> dead = awaitDeadLetters("drift-dlq", 1);
+    List<ConsumerRecord<byte[], byte[]>> dead = deadLetters("drift-dlq", 1);
     String error = new String(dead.get(0).headers().lastHeader("__connect.errors.exception.message").value());
     assertThat(error).contains("drift/0@2").contains("column total").contains("12 EUR");
     connect.deleteConnector("drift-bq");
@@ -411,7 +400,7 @@ class BigQuerySinkIT {
 
     await("the good rows").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> bigQuery.rows("lake", "mixed").size() >= 2);
     assertThat(bigQuery.rows("lake", "mixed")).extracting(r -> r.get("n")).containsExactlyInAnyOrder(1L, 3L);
-    List<ConsumerRecord<byte[], byte[]>> got = awaitDeadLetters("mixed-dlq", 1);
+    List<ConsumerRecord<byte[], byte[]>> got = deadLetters("mixed-dlq", 1);
     assertThat(new String(got.get(0).key())).isEqualTo("b");
     String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
     assertThat(error).contains("mixed/0@1").contains("field colour is no column of the table");
@@ -520,7 +509,7 @@ class BigQuerySinkIT {
       deadLetters(c, "refused-dlq");
       connect.configureConnector("refused-bq", c);
 
-      List<ConsumerRecord<byte[], byte[]>> got = awaitDeadLetters("refused-dlq", 10);
+      List<ConsumerRecord<byte[], byte[]>> got = deadLetters("refused-dlq", 10);
       assertThat(got).extracting(r -> new String(r.key())).containsExactlyInAnyOrder("k1000003", "k1000013",
           "k1000023", "k1000033", "k1000043", "k1000053", "k1000063", "k1000073", "k1000083", "k1000093");
       String error = new String(got.get(0).headers().lastHeader("__connect.errors.exception.message").value());
@@ -567,7 +556,7 @@ class BigQuerySinkIT {
       awaitCommittedOne("eos-refused-bq", 120);
       assertThat(bigQuery.rows("lake", "eos_refused")).extracting(r -> (Long) r.get("n"))
           .hasSize(108).doesNotHaveDuplicates().allMatch(n -> n % 10 != 3);
-      assertThat(awaitDeadLetters("eos-refused-dlq", 12)).extracting(r -> new String(r.key()))
+      assertThat(deadLetters("eos-refused-dlq", 12)).extracting(r -> new String(r.key()))
           .hasSize(12).doesNotHaveDuplicates().allMatch(k -> k.endsWith("3"));
       assertThat(connect.embedded().connectorStatus("eos-refused-bq").tasks().get(0).state()).isEqualTo("RUNNING");
     } finally {

@@ -1,10 +1,16 @@
 package io.cloudbridge.bigquery;
 
 import io.cloudbridge.testkit.bigquery.BigQueryStandIn;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** The settings that point a BigQuery sink at the stand-in, for the integration tests to add theirs to. */
+/** The settings that point a BigQuery sink at the stand-in, for the integration tests to add theirs to; dead letters. */
 final class StandInSink {
 
   private StandInSink() {}
@@ -21,5 +27,20 @@ final class StandInSink {
     c.put("bigquery.storage.endpoint.override", bigQuery.grpcEndpoint());
     c.put("bigquery.storage.plaintext", "true");
     return c;
+  }
+
+  /** The dead letters in {@code topic} once there are at least {@code n} (all read from the start). */
+  static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String bootstrapServers, String topic, int n) {
+    try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers,
+        "group.id", topic + "-reader-" + System.nanoTime(), "auto.offset.reset", "earliest"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      dlq.subscribe(List.of(topic));
+      List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
+      org.awaitility.Awaitility.await("dead letters in " + topic).atMost(Duration.ofSeconds(60)).until(() -> {
+        dlq.poll(Duration.ofMillis(500)).forEach(got::add);
+        return got.size() >= n;
+      });
+      return got;
+    }
   }
 }
