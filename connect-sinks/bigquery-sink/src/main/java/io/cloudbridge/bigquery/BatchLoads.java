@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code batch_load} mode: each partition's rows are staged as files in a GCS bucket (streamed resumable
  * uploads within the task's memory budget), rotated by records, bytes and time, and each file is loaded by a load
- * job whose id is derived from what it loads ({@link LoadJobs}), one job at a time per partition, in offset order.
+ * job whose id is derived from what it loads ({@link LoadJobs}), one job at a time per partition, in offset order
+ * (files that became ready while a job ran go together into the next job).
  * Offsets are committed only up to the last file whose job is DONE without errors.
  *
  * <p>Exactly once: a file staged again after a crash, rebalance or restart starts at the same offset (the committed
@@ -217,6 +218,8 @@ final class BatchLoads {
     boolean inserted;
     long checkedAt;
     long loadStartedAt;
+    /** Files staged after this one and loaded by the same job (ready while the previous job ran, same schema). */
+    final List<Staged> with = new ArrayList<>();
 
     Staged(ObjectUpload<TableRows.Row> upload, TableRows rows, String uri, long first, long openedAt) {
       this.upload = upload;
@@ -227,8 +230,24 @@ final class BatchLoads {
       this.last = first;
     }
 
+    /** The last offset this file's load holds (of the last file loaded with it). */
+    long loadLast() {
+      return with.isEmpty() ? last : with.get(with.size() - 1).last;
+    }
+
+    long loadRecords() {
+      return records + with.stream().mapToLong(s -> s.records).sum();
+    }
+
+    List<String> loadUris() {
+      List<String> all = new ArrayList<>(List.of(uri));
+      with.forEach(s -> all.add(s.uri));
+      return all;
+    }
+
     String describe(TopicPartition tp) {
-      return uri + " (records " + tp + "@" + first + ".." + last + ", " + records + " rows)";
+      return String.join(", ", loadUris()) + " (records " + tp + "@" + first + ".." + loadLast() + ", "
+          + loadRecords() + " rows)";
     }
   }
 
@@ -411,6 +430,10 @@ final class BatchLoads {
       if (inFlight == null && !ready.isEmpty()) {
         inFlight = ready.poll();
         inFlight.loadStartedAt = now;
+        // Files that became ready while the previous job ran go in the same job (fewer jobs: 1,500 a table a day).
+        while (!ready.isEmpty() && ready.peek().encoder == inFlight.encoder && inFlight.with.size() < 999) {
+          inFlight.with.add(ready.poll());
+        }
       }
       if (inFlight != null && now - inFlight.checkedAt >= CHECK_EVERY_MS) {
         check(now);
@@ -426,7 +449,8 @@ final class BatchLoads {
         LoadJobs.Outcome outcome;
         if (!s.inserted) {
           s.jobId = LoadJobs.jobId(connector, id, tp, s.first, s.attempt);
-          outcome = jobs.insert(s.jobId, id, tp, s.uri, s.first, s.last, format.kind(), s.encoder.tableSchema());
+          outcome = jobs.insert(s.jobId, id, tp, s.loadUris(), s.first, s.loadLast(), format.kind(),
+              s.encoder.tableSchema());
           s.inserted = true;
         } else {
           outcome = jobs.get(s.jobId, id);
@@ -447,7 +471,7 @@ final class BatchLoads {
     }
 
     private void decide(Staged s, LoadJobs.Outcome outcome) {
-      LoadChain.Decision d = LoadChain.decide(outcome, s.uri, s.first, s.last);
+      LoadChain.Decision d = LoadChain.decide(outcome, s.uri, s.first, s.loadLast());
       switch (d.step()) {
         case WAIT -> { }
         case NEXT_ATTEMPT -> {
@@ -461,16 +485,16 @@ final class BatchLoads {
           boolean ours = outcome.uris().contains(s.uri);
           loads.incrementAndGet();
           if (ours) {
-            rowsLoaded.addAndGet(s.records);
+            rowsLoaded.addAndGet(s.loadRecords());
           } else {
             log.info("{}: records {}..{} were loaded already by job {} (from {}); not loading {} again", tp, s.first,
-                d.loadedThrough(), outcome.jobId(), outcome.uris(), s.uri);
+                d.loadedThrough(), outcome.jobId(), outcome.uris(), s.loadUris());
           }
           loadedThrough = Math.max(loadedThrough, d.loadedThrough());
           inFlight = null;
           writeMarker(outcome.jobId());
           if (!ours) {
-            delete(s.uri); // staged again, never loaded
+            s.loadUris().forEach(this::delete); // staged again, never loaded
           }
           if (!config.batchKeepFiles()) {
             outcome.uris().forEach(this::delete); // loaded (also the file of a job an earlier owner inserted)
@@ -489,9 +513,10 @@ final class BatchLoads {
                 + " and restart the task (the next attempt loads it again), or set errors.tolerance=all and"
                 + " errors.deadletterqueue.topic.name to send such ranges to a dead-letter topic.");
           }
-          log.warn("{}: {}; sending records {}..{} to the errant-record reporter", tp, message, s.first, s.last);
+          log.warn("{}: {}; sending records {}..{} to the errant-record reporter", tp, message, s.first,
+              s.loadLast());
           inFlight = null;
-          failed = new FailedRange(s.first, s.last, message);
+          failed = new FailedRange(s.first, s.loadLast(), message);
           rewind(s.first, "a failed load's records go to the errant-record reporter");
         }
       }
@@ -547,6 +572,7 @@ final class BatchLoads {
       List<Staged> all = new ArrayList<>();
       if (inFlight != null) {
         all.add(inFlight);
+        all.addAll(inFlight.with);
       }
       all.addAll(ready);
       all.addAll(finishing);
@@ -564,7 +590,7 @@ final class BatchLoads {
     private void uploadFailed(Exception e, long failedAt) {
       long from = failedAt;
       for (Staged s : staged()) {
-        if (s != inFlight && (from < 0 || s.first < from)) {
+        if (s != inFlight && (inFlight == null || !inFlight.with.contains(s)) && (from < 0 || s.first < from)) {
           from = s.first;
         }
       }

@@ -103,18 +103,18 @@ final class LoadJobs {
   }
 
   /**
-   * Inserts the load of {@code uri} (records {@code first}..{@code last} of {@code tp}) as job {@code jobId}; if a
+   * Inserts the load of {@code uris} (records {@code first}..{@code last} of {@code tp}) as job {@code jobId}; if a
    * job of that id exists, that job is the answer. Failures other than the id's refusal are thrown
    * (BigQueryException).
    */
-  Outcome insert(String jobId, TableId table, TopicPartition tp, String uri, long first, long last,
+  Outcome insert(String jobId, TableId table, TopicPartition tp, List<String> uris, long first, long last,
       StagedFormat.Kind kind, TableSchema schema) {
     FormatOptions format = switch (kind) {
       case AVRO -> FormatOptions.avro();
       case PARQUET -> FormatOptions.parquet();
       case JSONL -> FormatOptions.json();
     };
-    LoadJobConfiguration.Builder load = LoadJobConfiguration.newBuilder(table, uri, format)
+    LoadJobConfiguration.Builder load = LoadJobConfiguration.newBuilder(table, uris, format)
         .setWriteDisposition(JobInfo.WriteDisposition.WRITE_APPEND)
         .setCreateDisposition(JobInfo.CreateDisposition.CREATE_NEVER)
         .setSchemaUpdateOptions(List.of(JobInfo.SchemaUpdateOption.ALLOW_FIELD_ADDITION,

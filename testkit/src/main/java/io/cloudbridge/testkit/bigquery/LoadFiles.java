@@ -94,17 +94,23 @@ final class LoadFiles {
   static FileRows parquet(byte[] bytes) throws BadData {
     PlainParquetConfiguration conf = new PlainParquetConfiguration();
     conf.set(AvroReadSupport.READ_INT96_AS_FIXED, "true");
+    conf.set("parquet.avro.add-list-element-records", "false"); // a 3-level LIST is a REPEATED column
     try (ParquetReader<GenericRecord> in = AvroParquetReader.<GenericRecord>builder(new BytesFile(bytes), conf)
         .withDataModel(GenericData.get()).build()) {
-      List<Column> columns = null;
+      // BigQuery reads Parquet's own schema, not the Avro schema parquet-avro keeps in the footer (which would carry
+      // properties such as sqlType that Parquet has no place for).
+      org.apache.parquet.schema.MessageType parquetSchema;
+      try (org.apache.parquet.hadoop.ParquetFileReader footer = org.apache.parquet.hadoop.ParquetFileReader.open(
+          new BytesFile(bytes))) {
+        parquetSchema = footer.getFooter().getFileMetaData().getSchema();
+      }
+      List<Column> columns = columnsOf(new org.apache.parquet.avro.AvroSchemaConverter(conf).convert(parquetSchema),
+          true);
       List<Map<String, Object>> rows = new ArrayList<>();
       for (GenericRecord r = in.read(); r != null; r = in.read()) {
-        if (columns == null) {
-          columns = columnsOf(r.getSchema(), true);
-        }
         rows.add(record(r, columns));
       }
-      return new FileRows(columns == null ? List.of() : columns, rows);
+      return new FileRows(columns, rows);
     } catch (IOException | RuntimeException e) {
       throw new BadData("Error while reading data, error message: Read failed: " + e.getMessage());
     }

@@ -248,7 +248,7 @@ final class LoadRun {
     return f;
   }
 
-  /** The row keyed by the table's column names (matched case-insensitively), nested records too. */
+  /** The row keyed by the table's column names (matched case-insensitively), nested records too; NULLs left out. */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> named(Map<String, Object> row, List<Column> columns) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -256,6 +256,9 @@ final class LoadRun {
       Column c = Column.find(columns, e.getKey());
       String name = c == null ? e.getKey() : c.name();
       Object v = e.getValue();
+      if (v == null) {
+        continue; // a NULL is an absent value, as the Storage Write path keeps rows
+      }
       if (c != null && c.type().equals("STRUCT")) {
         if (v instanceof Map<?, ?> m) {
           v = named((Map<String, Object>) m, c.fields());
