@@ -59,8 +59,12 @@ final class BatchLoads {
 
   private static final Logger log = LoggerFactory.getLogger(BatchLoads.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** How often a load in flight is asked about (jobs.get), at most. */
-  private static final long CHECK_EVERY_MS = 500;
+  /**
+   * How soon a load in flight is asked about (jobs.get) after its insert: 100 ms, doubling to 5 s — short jobs are
+   * seen done soon, long ones (seconds to minutes on BigQuery's shared slots) cost few requests.
+   */
+  private static final long FIRST_CHECK_MS = 100;
+  private static final long MAX_CHECK_MS = 5_000;
 
   /** What the task does with a record that cannot be loaded. */
   interface Hooks {
@@ -91,6 +95,15 @@ final class BatchLoads {
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong failedLoads = new AtomicLong();
   private volatile long oldestLoadStartedAt;
+  /**
+   * Ends files on time and moves loads on also when no records come: Connect calls put() only when records arrive or
+   * an offset commit is due (every {@code offset.flush.interval.ms}, 60 s by default). Everything it does is under
+   * this object's lock; what only the task thread may do (rewind, pause, resume: the consumer is not thread-safe) and
+   * failures are left for the next put() or preCommit().
+   */
+  private final java.util.concurrent.ScheduledExecutorService timer;
+  /** A failure met by the timer, thrown by the task thread. */
+  private RuntimeException timerFailure;
 
   BatchLoads(BigQuerySinkConfig config, SinkTaskContext context, Function<String, TableRows> rowsOfTopic,
       Storage storage, LoadJobs jobs, Hooks hooks, TaskMetrics metrics, String connector) {
@@ -114,20 +127,52 @@ final class BatchLoads {
     metrics.gauge("load-wait-ms", "How long the oldest load job in flight has been PENDING or RUNNING; 0 when none.",
         () -> oldestLoadStartedAt == 0 ? 0 : System.currentTimeMillis() - oldestLoadStartedAt);
     metrics.gauge("staging-memory-bytes", "Memory held by staged files' upload buffers.", uploads::held);
+    long tick = Math.max(100, Math.min(1_000, config.batchIntervalMs() / 10));
+    timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "cloudbridge-bigquery-load-timer-" + connector);
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleWithFixedDelay(this::tick, tick, tick, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void tick() {
+    if (timerFailure != null) {
+      return;
+    }
+    try {
+      progress();
+    } catch (RuntimeException e) {
+      timerFailure = e;
+    }
+  }
+
+  /**
+   * On the task thread: the rewinds, pauses and resumes asked for, and (from put() only: Connect logs and drops what
+   * preCommit() throws) the failure the timer met.
+   */
+  private void fromTimer(boolean fail) {
+    RuntimeException failed = timerFailure;
+    if (fail && failed != null) {
+      timerFailure = null;
+      throw failed;
+    }
+    partitions.values().forEach(Partition::applyToConsumer);
   }
 
   List<ServiceWait> outages() {
     return List.of(outage);
   }
 
-  void open(Collection<TopicPartition> assigned) {
+  synchronized void open(Collection<TopicPartition> assigned) {
     for (TopicPartition tp : assigned) {
       partitions.computeIfAbsent(tp, Partition::new);
     }
   }
 
-  void put(Collection<SinkRecord> records) {
+  synchronized void put(Collection<SinkRecord> records) {
     rewoundInThisPut.clear();
+    fromTimer(true);
     for (SinkRecord r : records) {
       TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
       if (rewoundInThisPut.contains(tp)) {
@@ -137,11 +182,13 @@ final class BatchLoads {
     }
     progress();
     boundMemory();
+    fromTimer(true);
   }
 
-  Map<TopicPartition, OffsetAndMetadata> preCommit() {
+  synchronized Map<TopicPartition, OffsetAndMetadata> preCommit() {
     rewoundInThisPut.clear();
     progress();
+    fromTimer(false);
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     partitions.forEach((tp, p) -> {
       long c = p.committable();
@@ -152,7 +199,7 @@ final class BatchLoads {
     return out;
   }
 
-  void close(Collection<TopicPartition> revoked) {
+  synchronized void close(Collection<TopicPartition> revoked) {
     for (TopicPartition tp : revoked) {
       Partition p = partitions.remove(tp);
       if (p != null) {
@@ -162,7 +209,10 @@ final class BatchLoads {
   }
 
   void stop() {
-    partitions.values().forEach(Partition::drop);
+    timer.shutdownNow();
+    synchronized (this) {
+      partitions.values().forEach(Partition::drop);
+    }
     partitions.clear();
     uploads.close();
   }
@@ -217,6 +267,7 @@ final class BatchLoads {
     String jobId;
     boolean inserted;
     long checkedAt;
+    long checkDelay = FIRST_CHECK_MS;
     long loadStartedAt;
     /** Files staged after this one and loaded by the same job (ready while the previous job ran, same schema). */
     final List<Staged> with = new ArrayList<>();
@@ -269,6 +320,10 @@ final class BatchLoads {
     Staged inFlight;
     FailedRange failed;
     long pausedUntil;
+    /** For the task thread: the offset to read again from (-1: none), and a pause or resume of the partition. */
+    long rewindTo = -1;
+    boolean pause;
+    boolean resume;
 
     Partition(TopicPartition tp) {
       this.tp = tp;
@@ -410,7 +465,7 @@ final class BatchLoads {
     void progress(long now) {
       if (pausedUntil > 0 && now >= pausedUntil) {
         pausedUntil = 0;
-        context.resume(tp);
+        resume = true;
       }
       try {
         if (current != null && now - current.openedAt >= config.batchIntervalMs()) {
@@ -435,7 +490,7 @@ final class BatchLoads {
           inFlight.with.add(ready.poll());
         }
       }
-      if (inFlight != null && now - inFlight.checkedAt >= CHECK_EVERY_MS) {
+      if (inFlight != null && now - inFlight.checkedAt >= inFlight.checkDelay) {
         check(now);
       }
     }
@@ -443,6 +498,9 @@ final class BatchLoads {
     /** Inserts the load in flight (again, after a failure: same id) or asks BigQuery how it is. */
     private void check(long now) {
       Staged s = inFlight;
+      if (s.checkedAt > 0) {
+        s.checkDelay = Math.min(MAX_CHECK_MS, s.checkDelay * 2);
+      }
       s.checkedAt = now;
       TableId id = s.rows.table();
       try {
@@ -480,6 +538,7 @@ final class BatchLoads {
           s.attempt++;
           s.inserted = false;
           s.checkedAt = 0;
+          s.checkDelay = FIRST_CHECK_MS;
         }
         case LOADED -> {
           boolean ours = outcome.uris().contains(s.uri);
@@ -535,9 +594,26 @@ final class BatchLoads {
     private void rewind(long offset, String why) {
       dropStaging();
       log.info("{}: reading again from offset {}: {}", tp, offset, why);
-      context.offset(tp, offset);
+      rewindTo = offset;
       next = offset;
       rewoundInThisPut.add(tp);
+    }
+
+    /** On the task thread: the rewind, pause or resume asked for (by put() or by the timer). */
+    void applyToConsumer() {
+      if (rewindTo >= 0) {
+        context.offset(tp, rewindTo);
+        rewindTo = -1;
+        rewoundInThisPut.add(tp); // the rest of this batch comes again from there
+      }
+      if (pause) {
+        pause = false;
+        context.pause(tp);
+      }
+      if (resume) {
+        resume = false;
+        context.resume(tp);
+      }
     }
 
     private void dropStaging() {
@@ -602,7 +678,8 @@ final class BatchLoads {
       if (from >= 0) {
         rewind(from, "staged files were dropped after an upload failure");
       }
-      context.pause(tp);
+      pause = true;
+      resume = false;
       pausedUntil = System.currentTimeMillis() + outage.nextDelay();
     }
 

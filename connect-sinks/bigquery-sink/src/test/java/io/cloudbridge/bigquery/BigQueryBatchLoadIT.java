@@ -218,24 +218,46 @@ class BigQueryBatchLoadIT {
     connect.deleteConnector(topic);
   }
 
+  /**
+   * A worker with Connect's default offset commit interval (60 s), so put() is called only when records come or a
+   * commit is due: the sink's own timer ends the file after the interval and loads it, well before the next commit.
+   */
   @Test
   void anIdlePartitionIsLoadedByTheTimerWithoutMoreRecords() throws Exception {
-    connect.createTopic("idle", 1);
-    long at = System.currentTimeMillis();
-    Map<String, String> c = config("idle", "avro");
-    c.put("bigquery.batch.flush.records", "1000000");
-    c.put("bigquery.batch.flush.interval.ms", "4000");
-    connect.configureConnector("idle", c);
-    connect.awaitRunning("idle", 1, Duration.ofSeconds(30));
-    long produced = System.currentTimeMillis();
-    produce("idle", 1, 0, 7, at);
-    await("the timer's load").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-        .until(() -> bigQuery.rows("lake", "idle").size() >= 7);
-    long visibleAfter = System.currentTimeMillis() - produced;
-    assertThat(visibleAfter).as("not before the interval: the file waited for more records").isGreaterThanOrEqualTo(4000);
-    assertRowsEqualRecords("idle", 7, at);
-    assertThat(bigQuery.jobs().stream().filter(j -> j.toString().contains("\"idle\"")).count()).isEqualTo(1);
-    connect.deleteConnector("idle");
+    try (ConnectCluster idleWorker = ConnectCluster.builder().workers(1)
+        .pluginPath(Path.of(System.getProperty("cloudbridge.plugin.path")))
+        .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
+        .workerProperty("value.converter.schemas.enable", "true")
+        .workerProperty("key.converter", "org.apache.kafka.connect.storage.StringConverter")
+        .workerProperty("offset.flush.interval.ms", "60000")
+        .start()) {
+      idleWorker.createTopic("idle", 1);
+      long at = System.currentTimeMillis();
+      Map<String, String> c = config("idle", "avro");
+      c.put("bigquery.batch.flush.records", "1000000");
+      c.put("bigquery.batch.flush.interval.ms", "4000");
+      idleWorker.configureConnector("idle", c);
+      idleWorker.awaitRunning("idle", 1, Duration.ofSeconds(30));
+      Properties p = new Properties();
+      p.put("bootstrap.servers", idleWorker.bootstrapServers());
+      p.put("key.serializer", StringSerializer.class.getName());
+      p.put("value.serializer", StringSerializer.class.getName());
+      long produced;
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        for (int n = 0; n < 7; n++) {
+          producer.send(new ProducerRecord<>("idle", 0, "k" + n, order(n, at))).get();
+        }
+        produced = System.currentTimeMillis();
+      }
+      await("the timer's load").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+          .until(() -> bigQuery.rows("lake", "idle").size() >= 7);
+      long visibleAfter = System.currentTimeMillis() - produced;
+      assertThat(visibleAfter).as("after the interval (the file waited for more records), long before the 60 s"
+          + " commit that would call put()").isBetween(3_000L, 15_000L);
+      assertRowsEqualRecords("idle", 7, at);
+      assertThat(bigQuery.jobs().stream().filter(j -> j.toString().contains("\"idle\"")).count()).isEqualTo(1);
+      idleWorker.deleteConnector("idle");
+    }
   }
 
   @Test
