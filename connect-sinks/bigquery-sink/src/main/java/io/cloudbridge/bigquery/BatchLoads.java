@@ -351,6 +351,7 @@ final class BatchLoads {
               + marker().getName() + ": " + e.getMessage(), e);
         }
         waitOut(e, "reading the loaded-offset marker");
+        context.timeout(outage.nextDelay());
         throw new RetriableException(tp + ": the loaded-offset marker cannot be read yet: " + e.getMessage(), e);
       }
     }
@@ -379,13 +380,14 @@ final class BatchLoads {
         next = offset + 1;
         return;
       }
-      if (failed != null && offset >= failed.first && offset <= failed.last) {
+      if (failed != null && offset > failed.last) {
+        endFailedRange(); // its last offset is gone (compacted, or a transaction marker)
+      }
+      if (failed != null && offset >= failed.first) {
         hooks.bad(r, new DataException(TableRows.describe(r) + ": " + failed.message));
         next = offset + 1;
         if (offset == failed.last) {
-          loadedThrough = failed.last;
-          writeMarker("errant-record-reporter");
-          failed = null;
+          endFailedRange();
         }
         return;
       }
@@ -407,6 +409,7 @@ final class BatchLoads {
           throw failedChange;
         }
         waitOut(failedChange, "changing table " + table);
+        context.timeout(outage.nextDelay());
         throw new RetriableException(failedChange.getMessage(), failedChange);
       }
       try {
@@ -437,6 +440,13 @@ final class BatchLoads {
           uploadFailed(e, -1);
         }
       }
+    }
+
+    /** Every record of the failed range went to the errant-record reporter: the range counts as handled. */
+    private void endFailedRange() {
+      loadedThrough = Math.max(loadedThrough, failed.last);
+      writeMarker("errant-record-reporter");
+      failed = null;
     }
 
     private Staged open(TableRows rows, long first) throws IOException {
