@@ -49,13 +49,7 @@ class BigQueryBatchLoadIT {
     gcs.createBucket(BUCKET);
     bigQuery = BigQueryStandIn.start().readsFrom(gcs);
     bigQuery.bigQuery().create(DatasetInfo.of("lake"));
-    connect = ConnectCluster.builder().workers(1)
-        .pluginPath(Path.of(System.getProperty("cloudbridge.plugin.path")))
-        .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
-        .workerProperty("value.converter.schemas.enable", "true")
-        .workerProperty("key.converter", "org.apache.kafka.connect.storage.StringConverter")
-        .workerProperty("offset.flush.interval.ms", "1000")
-        .start();
+    connect = StandInSink.worker(1000);
   }
 
   @AfterAll
@@ -224,13 +218,7 @@ class BigQueryBatchLoadIT {
    */
   @Test
   void anIdlePartitionIsLoadedByTheTimerWithoutMoreRecords() throws Exception {
-    try (ConnectCluster idleWorker = ConnectCluster.builder().workers(1)
-        .pluginPath(Path.of(System.getProperty("cloudbridge.plugin.path")))
-        .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
-        .workerProperty("value.converter.schemas.enable", "true")
-        .workerProperty("key.converter", "org.apache.kafka.connect.storage.StringConverter")
-        .workerProperty("offset.flush.interval.ms", "60000")
-        .start()) {
+    try (ConnectCluster idleWorker = StandInSink.worker(60_000)) {
       idleWorker.createTopic("idle", 1);
       long at = System.currentTimeMillis();
       Map<String, String> c = config("idle", "avro");

@@ -43,13 +43,7 @@ class BigQuerySinkIT {
   static void start() {
     bigQuery = BigQueryStandIn.start();
     bigQuery.bigQuery().create(DatasetInfo.of("lake"));
-    connect = ConnectCluster.builder().workers(1)
-        .pluginPath(Path.of(System.getProperty("cloudbridge.plugin.path")))
-        .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
-        .workerProperty("value.converter.schemas.enable", "true")
-        .workerProperty("key.converter", "org.apache.kafka.connect.storage.StringConverter")
-        .workerProperty("offset.flush.interval.ms", "1000")
-        .start();
+    connect = StandInSink.worker(1000);
   }
 
   @AfterAll

@@ -43,4 +43,18 @@ final class StandInSink {
       return got;
     }
   }
+
+  /**
+   * A one-worker Connect cluster loading the packaged plugin, JSON values with schemas, string keys, committing
+   * offsets every {@code commitMs}. The caller closes it.
+   */
+  static io.cloudbridge.testkit.connect.ConnectCluster worker(long commitMs) {
+    return io.cloudbridge.testkit.connect.ConnectCluster.builder().workers(1)
+        .pluginPath(java.nio.file.Path.of(System.getProperty("cloudbridge.plugin.path")))
+        .workerProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter")
+        .workerProperty("value.converter.schemas.enable", "true")
+        .workerProperty("key.converter", "org.apache.kafka.connect.storage.StringConverter")
+        .workerProperty("offset.flush.interval.ms", Long.toString(commitMs))
+        .start();
+  }
 }
