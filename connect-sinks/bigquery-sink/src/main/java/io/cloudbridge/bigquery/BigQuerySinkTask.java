@@ -149,7 +149,7 @@ public class BigQuerySinkTask extends SinkTask {
     if (config.mode() == BigQuerySinkConfig.Mode.BATCH_LOAD) {
       String connector = String.valueOf(props.getOrDefault("name", "bigquery-sink"));
       batchLoads = new BatchLoads(config, context, this::rowsOfTopic, Clients.storage(config),
-          new LoadJobs(rest, connector), new BatchLoads.Hooks() {
+          new LoadJobs(rest), new BatchLoads.Hooks() {
             @Override
             public void bad(SinkRecord record, DataException error) {
               BigQuerySinkTask.this.bad(record, error);

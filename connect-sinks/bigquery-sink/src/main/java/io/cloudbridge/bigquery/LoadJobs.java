@@ -58,12 +58,10 @@ final class LoadJobs {
   }
 
   private final BigQuery rest;
-  private final String connector;
   private volatile String location;
 
-  LoadJobs(BigQuery rest, String connector) {
+  LoadJobs(BigQuery rest) {
     this.rest = rest;
-    this.connector = connector;
   }
 
   /** The id of the load of {@code tp}'s records from {@code first} into {@code table}, attempt {@code attempt}. */
@@ -142,11 +140,6 @@ final class LoadJobs {
     return job == null ? null : outcome(job);
   }
 
-  /** Deletes a job's metadata (best effort; used by tests and tools, not by the sink). */
-  boolean delete(String jobId, TableId table) {
-    return rest.delete(jobRef(jobId, table));
-  }
-
   private static Outcome outcome(Job job) {
     JobStatus status = job.getStatus();
     boolean done = status != null && status.getState() == JobStatus.State.DONE;
@@ -174,9 +167,5 @@ final class LoadJobs {
 
   private static String describe(BigQueryError e) {
     return e.getReason() + ": " + e.getMessage() + (e.getLocation() == null ? "" : " (" + e.getLocation() + ")");
-  }
-
-  String connector() {
-    return connector;
   }
 }

@@ -67,7 +67,7 @@ class TypeRoundTripTest {
       writer.finish();
       String name = "f" + kind.extension;
       gcs.client().create(com.google.cloud.storage.BlobInfo.newBuilder("staging", name).build(), file.toByteArray());
-      LoadJobs jobs = new LoadJobs(bigQuery.bigQuery(), "types-test");
+      LoadJobs jobs = new LoadJobs(bigQuery.bigQuery());
       org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition("orders", 0);
       String id = LoadJobs.jobId("types-test", table, tp, 0, 0);
       jobs.insert(id, table, tp, List.of("gs://staging/" + name), 0, 1, kind, encoder.tableSchema());

@@ -252,10 +252,11 @@ final class LoadFiles {
           ? LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000_000L)
           : LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000L);
       case "TIMESTAMP" -> s.getLogicalType() instanceof LogicalTypes.TimestampMillis
-          ? micros(((Number) v).longValue() * 1_000L) : micros(((Number) v).longValue());
+          ? RowDecoder.micros(((Number) v).longValue() * 1_000L) : RowDecoder.micros(((Number) v).longValue());
       case "DATETIME" -> v instanceof CharSequence text ? dateTime(text.toString())
           : LocalDateTime.ofInstant(s.getLogicalType() instanceof LogicalTypes.LocalTimestampMillis
-              ? micros(((Number) v).longValue() * 1_000L) : micros(((Number) v).longValue()), ZoneOffset.UTC);
+              ? RowDecoder.micros(((Number) v).longValue() * 1_000L) : RowDecoder.micros(((Number) v).longValue()),
+              ZoneOffset.UTC);
       default -> throw new BadData("Unsupported type " + c.type());
     };
   }
@@ -280,10 +281,6 @@ final class LoadFiles {
       return out;
     }
     return ((GenericData.Fixed) v).bytes();
-  }
-
-  private static Instant micros(long us) {
-    return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L);
   }
 
   // --- JSON ---------------------------------------------------------------------------------------------------
@@ -348,7 +345,7 @@ final class LoadFiles {
         case "BYTES" -> v.isTextual() ? Base64.getDecoder().decode(v.asText()) : fail(c, field, v);
         case "NUMERIC", "BIGNUMERIC" -> v.isNumber() ? scaled(c, v.decimalValue())
             : v.isTextual() ? scaled(c, new BigDecimal(v.asText().trim())) : fail(c, field, v);
-        case "TIMESTAMP" -> v.isNumber() ? micros(v.decimalValue().movePointRight(6).longValue())
+        case "TIMESTAMP" -> v.isNumber() ? RowDecoder.micros(v.decimalValue().movePointRight(6).longValue())
             : v.isTextual() ? timestamp(v.asText()) : fail(c, field, v);
         case "DATE" -> v.isTextual() ? LocalDate.parse(v.asText()) : fail(c, field, v);
         case "TIME" -> v.isTextual() ? LocalTime.parse(v.asText()) : fail(c, field, v);

@@ -253,7 +253,8 @@ final class RowDecoder {
     }
   }
 
-  private static Instant micros(long us) {
+  /** A TIMESTAMP's microseconds since the epoch as an instant (also for loaded rows). */
+  static Instant micros(long us) {
     return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L);
   }
 
